@@ -1,0 +1,62 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.config.OverlayConfig;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.configuration.global.ShutdownHookBehavior;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+
+/** The Infinispan cache manager of a node and the caches the overlay keeps in it. */
+final class CacheManagerFactory {
+
+    /** Node id to {@code MemberRecord}: every member's own description, on every node. */
+    static final String MEMBERS_CACHE = "sprawl-members";
+    /** Node id to that node's message count, published as it changes. */
+    static final String MESSAGES_CACHE = "sprawl-messages";
+
+    private CacheManagerFactory() {
+    }
+
+    /** A cache manager not yet started, so listeners can be added before the first view. */
+    static DefaultCacheManager create(OverlayConfig c, JGroupsTransport transport) {
+        GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
+        global.transport()
+                .transport(transport)
+                .clusterName(c.clusterName())
+                .nodeName(c.nodeId());
+        if (!c.site().isEmpty()) {
+            global.transport().siteId(c.site());
+        }
+        if (!c.rack().isEmpty()) {
+            global.transport().rackId(c.rack());
+        }
+        global.serialization().addContextInitializer(new OverlaySchemaImpl());
+        // The server (or the test) stops the node; a JVM hook would race it.
+        global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
+        // Several nodes share one JVM in tests: each needs its own JMX domain.
+        global.jmx().enabled(false);
+
+        DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
+
+        ConfigurationBuilder members = new ConfigurationBuilder();
+        members.clustering().cacheMode(CacheMode.REPL_SYNC)
+                // Each key has one writer (its owner, or the coordinator marking its departure), so after a
+                // healed partition the sides rarely disagree; any value beats none, and owners re-publish.
+                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        members.statistics().enable();
+        manager.defineConfiguration(MEMBERS_CACHE, members.build());
+
+        ConfigurationBuilder messages = new ConfigurationBuilder();
+        // Counts change often and only their latest value matters: asynchronous replication.
+        messages.clustering().cacheMode(CacheMode.REPL_ASYNC)
+                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        manager.defineConfiguration(MESSAGES_CACHE, messages.build());
+        return manager;
+    }
+}

@@ -1,0 +1,66 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.membership.MemberRecord;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
+import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+
+/**
+ * Infinispan's notifications, turned into calls on the gossip manager. Synchronous listeners: they
+ * run on the thread that applied the change (no extra hop on the propagation path), and only
+ * update memory or start asynchronous cache writes, never block.
+ */
+final class ClusterEvents {
+
+    interface Sink {
+        void viewChanged(ViewChangedEvent event);
+
+        void recordChanged(MemberRecord record);
+
+        void recordRemoved(String id);
+    }
+
+    @Listener(sync = true)
+    static final class Views {
+        private final Sink sink;
+
+        Views(Sink sink) {
+            this.sink = sink;
+        }
+
+        @ViewChanged
+        public void viewChanged(ViewChangedEvent e) {
+            sink.viewChanged(e);
+        }
+    }
+
+    @Listener(sync = true, observation = Listener.Observation.POST)
+    static final class Records {
+        private final Sink sink;
+
+        Records(Sink sink) {
+            this.sink = sink;
+        }
+
+        @CacheEntryCreated
+        @CacheEntryModified
+        public void changed(CacheEntryEvent<String, MemberRecord> e) {
+            if (e.getValue() != null) {
+                sink.recordChanged(e.getValue());
+            }
+        }
+
+        @CacheEntryRemoved
+        public void removed(CacheEntryRemovedEvent<String, MemberRecord> e) {
+            sink.recordRemoved(e.getKey());
+        }
+    }
+
+    private ClusterEvents() {
+    }
+}

@@ -1,0 +1,418 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.OverlayVersion;
+import io.sprawl.overlay.config.HostPort;
+import io.sprawl.overlay.config.OverlayConfig;
+import io.sprawl.overlay.config.SettingException;
+import io.sprawl.overlay.config.Settings;
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberRecord;
+import io.sprawl.overlay.membership.MemberState;
+import io.sprawl.overlay.membership.MembershipEvent;
+import io.sprawl.overlay.membership.MembershipListener;
+import io.sprawl.overlay.membership.MembershipManager;
+import io.sprawl.overlay.membership.MembershipSnapshot;
+import io.sprawl.overlay.membership.RecordStatus;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.infinispan.Cache;
+import org.infinispan.lifecycle.ComponentStatus;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.remoting.transport.Address;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.JChannel;
+import org.jgroups.PhysicalAddress;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.stack.IpAddress;
+
+/**
+ * A node of the overlay: joins the cluster through Infinispan over JGroups, publishes its member
+ * record, keeps the member table current, and counts messages. The names follow the original
+ * system's GossipManager.
+ *
+ * <p>Threads. {@link #start}, {@link #leave} and {@link #close} are called by the lifecycle owner
+ * (one thread at a time). Infinispan's threads deliver views and records; the housekeeping timer
+ * calls {@link #housekeeping}. The member table guards itself ({@link MembershipManager}); this
+ * class's own mutable fields are written once at start and read through volatiles.
+ */
+public final class GossipManager implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(GossipManager.class.getName());
+
+    /** A restarted node waits this long for its previous process to leave the view (FD_ALL3 timeout + verify + slack). */
+    static final long PREVIOUS_PROCESS_WAIT_MS =
+            JGroupsStack.FD_ALL_TIMEOUT_MS + JGroupsStack.VERIFY_SUSPECT_MS + 1_500;
+
+    private final OverlayConfig config;
+    private final Clock clock;
+    private final MembershipManager membership;
+
+    private volatile JChannel channel;
+    private volatile JGroupsTransport transport;
+    private volatile DefaultCacheManager cacheManager;
+    private volatile Cache<String, MemberRecord> records;
+    private volatile MessageCounter messages;
+    /** This node's current record. Replaced under {@code selfLock} (metadata updates, leave, refutation). */
+    private volatile MemberRecord self;
+    private final Object selfLock = new Object();
+    private volatile boolean leaving;
+
+    public GossipManager(OverlayConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.membership = new MembershipManager(config.nodeId(), clock, config.retentionMillis(), config.historySize());
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------
+
+    /**
+     * Starts the transport, joins the cluster found through the configured discovery, and publishes
+     * this node's record. Returns when this node is in the view and its record is replicated.
+     *
+     * @throws SettingException when a live member already holds this node's id
+     */
+    public synchronized void start() throws Exception {
+        if (cacheManager != null) {
+            throw new IllegalStateException("node " + config.nodeId() + " is already started");
+        }
+        long startTime = clock.millis();
+        channel = JGroupsStack.channel(config);
+        transport = new JGroupsTransport(channel);
+        DefaultCacheManager manager = CacheManagerFactory.create(config, transport);
+        cacheManager = manager;
+        ClusterEvents.Sink sink = new Sink();
+        manager.addListener(new ClusterEvents.Views(sink));
+        try {
+            manager.start();
+            Cache<String, MemberRecord> cache = manager.getCache(CacheManagerFactory.MEMBERS_CACHE);
+            cache.addListener(new ClusterEvents.Records(sink));
+            records = cache;
+            messages = new MessageCounter(config.nodeId(), manager.getCache(CacheManagerFactory.MESSAGES_CACHE));
+            membership.viewChanged(transport.getViewId(), transportIds(transport.getMembers()));
+
+            long incarnation = nextIncarnation(cache.get(config.nodeId()));
+            MemberRecord record = new MemberRecord(config.nodeId(), transportId(transport.getAddress()),
+                    config.bindAddress(), config.gossipPort(), config.httpPort(), OverlayVersion.VALUE, startTime,
+                    incarnation, config.site(), config.rack(), config.capabilities(), config.metadata(), 1,
+                    clock.millis(), RecordStatus.ALIVE, 0);
+            self = record;
+            cache.put(record.id(), record);
+            // Records written before our listener was added (state transfer) are read here; the table
+            // ignores any it has already seen.
+            for (MemberRecord r : List.copyOf(cache.values())) {
+                membership.recordChanged(r);
+            }
+            LOG.info(() -> "node " + config.nodeId() + " joined cluster '" + config.clusterName() + "' as incarnation "
+                    + incarnation + " with " + transport.getMembers().size() + " member(s) in view "
+                    + transport.getViewId());
+        } catch (Exception | Error e) {
+            stopQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * Joins the cluster of these seeds, also while running: adds them to static discovery and lets
+     * MERGE3 merge the two clusters. Returns whether a seed is in this node's view within the timeout.
+     */
+    public boolean join(List<HostPort> seeds, long timeoutMillis) throws Exception {
+        JChannel ch = requireStarted().channel;
+        TCPPING ping = ch.getProtocolStack().findProtocol(TCPPING.class);
+        if (ping == null) {
+            throw new IllegalStateException("join(seeds) needs sprawl.discovery=static; this node uses "
+                    + config.discovery().name().toLowerCase());
+        }
+        List<PhysicalAddress> hosts = new ArrayList<>(ping.getInitialHosts());
+        List<org.infinispan.remoting.transport.PhysicalAddress> wanted = new ArrayList<>();
+        for (HostPort s : seeds) {
+            InetAddress host = InetAddress.getByName(s.host());
+            wanted.add(new org.infinispan.remoting.transport.PhysicalAddress(host, s.port()));
+            IpAddress a = new IpAddress(host, s.port());
+            if (!hosts.contains(a)) {
+                hosts.add(a);
+            }
+        }
+        ping.setInitialHosts2(hosts);
+        MERGE3 merge = ch.getProtocolStack().findProtocol(MERGE3.class);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        // MERGE3 would find the other cluster within its own interval; ask at once and then every half second.
+        for (int round = 0; round < 1_000 && System.nanoTime() < deadline; round++) {
+            if (wanted.stream().anyMatch(transport.getMembersPhysicalAddresses()::contains)) {
+                return true;
+            }
+            merge.sendInfo();
+            Thread.sleep(250);
+            merge.checkInconsistencies();
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    /** Says goodbye (the others see this node {@code LEFT}, not {@code FAILED}) and stops the transport. */
+    public synchronized void leave() {
+        Cache<String, MemberRecord> cache = records;
+        if (cache != null && self != null && cacheManager.getStatus() == ComponentStatus.RUNNING) {
+            leaving = true;
+            try {
+                synchronized (selfLock) {
+                    MemberRecord goodbye = self.leaving(clock.millis());
+                    self = goodbye;
+                    cache.put(goodbye.id(), goodbye);
+                }
+                LOG.info(() -> "node " + config.nodeId() + " left cluster '" + config.clusterName() + "'");
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not say goodbye; the others will see this node FAILED", e);
+            }
+        }
+        stopQuietly();
+    }
+
+    @Override
+    public void close() {
+        leave();
+        membership.close();
+    }
+
+    // ---- the node's own record ----------------------------------------------------------------
+
+    /** Replaces this node's metadata and broadcasts it; returns the new record once every member has it. */
+    public MemberRecord updateMetadata(Map<String, String> metadata) {
+        Cache<String, MemberRecord> cache = requireStarted().records;
+        synchronized (selfLock) {
+            MemberRecord next = self.withMetadata(metadata, clock.millis());
+            self = next;
+            cache.put(next.id(), next);
+            return next;
+        }
+    }
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    public String selfId() {
+        return config.nodeId();
+    }
+
+    public OverlayConfig config() {
+        return config;
+    }
+
+    public MembershipManager membership() {
+        return membership;
+    }
+
+    public MembershipSnapshot snapshot() {
+        return membership.snapshot();
+    }
+
+    /** Ids of all members in the table, departed ones included. */
+    public List<String> members() {
+        return membership.members().stream().map(Member::id).toList();
+    }
+
+    public Optional<Member> memberInfo(String id) {
+        return membership.member(id);
+    }
+
+    public Optional<MemberState> nodeState(String id) {
+        return membership.nodeState(id);
+    }
+
+    public List<MembershipEvent> events(long sinceSeq) {
+        return membership.events(sinceSeq);
+    }
+
+    public void addListener(MembershipListener listener) {
+        membership.addListener(listener);
+    }
+
+    /** Joined: the transport is connected and this node's record is in the table. */
+    public boolean isJoined() {
+        return transportUp() && !leaving && membership.member(config.nodeId()).map(m -> m.state().live()).orElse(false);
+    }
+
+    public boolean transportUp() {
+        DefaultCacheManager m = cacheManager;
+        JChannel ch = channel;
+        return m != null && m.getStatus() == ComponentStatus.RUNNING && ch != null && ch.isConnected();
+    }
+
+    public boolean isCoordinator() {
+        DefaultCacheManager m = cacheManager;
+        return m != null && m.getStatus() == ComponentStatus.RUNNING && m.isCoordinator();
+    }
+
+    // ---- messages -----------------------------------------------------------------------------
+
+    public long addMessageCount(long n) {
+        return requireStarted().messages.add(n);
+    }
+
+    public long messageCount() {
+        MessageCounter m = messages;
+        return m == null ? 0 : m.local();
+    }
+
+    /** The last published count of each live member (this node's exact). */
+    public Map<String, Long> messageCountByNode() {
+        Set<String> live = new HashSet<>();
+        membership.snapshot().live().forEach(m -> live.add(m.id()));
+        Map<String, Long> all = requireStarted().messages.byNode();
+        all.keySet().retainAll(live);
+        return all;
+    }
+
+    public long clusterMessageCount() {
+        return messageCountByNode().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    // ---- housekeeping (timer) -----------------------------------------------------------------
+
+    /**
+     * Drops departed members past the retention. On the view coordinator also marks records of
+     * members gone from the view and removes expired ones from the cache, so every node agrees.
+     */
+    public void housekeeping() {
+        membership.expire();
+        if (isCoordinator()) {
+            reconcileRecords();
+        }
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    private long nextIncarnation(MemberRecord previous) throws InterruptedException {
+        if (previous == null) {
+            return 1;
+        }
+        // The previous process of this id may still be in the view if it died a moment ago: wait for the
+        // transport to exclude it. One still there after that is a live node holding our id.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PREVIOUS_PROCESS_WAIT_MS);
+        String mine = transportId(transport.getAddress());
+        while (!previous.status().departed() && !previous.transportId().equals(mine)
+                && transportIds(transport.getMembers()).contains(previous.transportId())) {
+            if (System.nanoTime() > deadline) {
+                throw new SettingException(Settings.NODE_ID.key(), config.nodeId(), "a live member at "
+                        + previous.address() + ":" + previous.gossipPort() + " already has this id; every node needs"
+                        + " its own");
+            }
+            Thread.sleep(100);
+        }
+        return previous.incarnation() + 1;
+    }
+
+    /** Coordinator only: mark departures in the cache, and remove records past the retention. */
+    private void reconcileRecords() {
+        Cache<String, MemberRecord> cache = records;
+        if (cache == null) {
+            return;
+        }
+        Set<String> view = transportIds(transport.getMembers());
+        long now = clock.millis();
+        for (MemberRecord r : List.copyOf(cache.values())) {
+            if (!r.status().departed() && !view.contains(r.transportId())) {
+                // Conditional: a restarted owner's fresh record must never be overwritten by our mark.
+                cache.replaceAsync(r.id(), r, r.departed(now));
+            } else if (r.status().departed() && r.departedAt() + config.retentionMillis() <= now) {
+                cache.removeAsync(r.id(), r);
+            }
+        }
+    }
+
+    private final class Sink implements ClusterEvents.Sink {
+        @Override
+        public void viewChanged(ViewChangedEvent e) {
+            membership.viewChanged(e.getViewId(), transportIds(e.getNewMembers()));
+            if (e.isMergeView()) {
+                CompletableFuture.runAsync(GossipManager.this::refute);
+            }
+            if (isCoordinator()) {
+                reconcileRecords();
+            }
+        }
+
+        @Override
+        public void recordChanged(MemberRecord r) {
+            membership.recordChanged(r);
+            MemberRecord mine = self;
+            if (r.id().equals(config.nodeId()) && mine != null && r.transportId().equals(mine.transportId())
+                    && r.status().departed() && !leaving) {
+                // The other side of a partition marked us departed: refute with a new incarnation.
+                CompletableFuture.runAsync(GossipManager.this::refute);
+            }
+        }
+
+        @Override
+        public void recordRemoved(String id) {
+            membership.recordRemoved(id);
+        }
+    }
+
+    /**
+     * After a merge the sides' records may be stale, and the other side may have marked this node
+     * departed: it re-publishes its own record as a new incarnation. Off the listener thread.
+     */
+    private void refute() {
+        Cache<String, MemberRecord> cache = records;
+        if (cache == null || leaving) {
+            return;
+        }
+        try {
+            synchronized (selfLock) {
+                MemberRecord next = self.reincarnated(clock.millis());
+                self = next;
+                cache.put(next.id(), next);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not re-publish the record of " + config.nodeId() + " after a merge", e);
+        }
+    }
+
+    private GossipManager requireStarted() {
+        if (records == null || messages == null) {
+            throw new IllegalStateException("node " + config.nodeId() + " has not joined a cluster");
+        }
+        return this;
+    }
+
+    private void stopQuietly() {
+        DefaultCacheManager m = cacheManager;
+        cacheManager = null;
+        records = null;
+        if (m != null) {
+            try {
+                m.stop();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "stopping the cache manager of " + config.nodeId(), e);
+            }
+        }
+        JChannel ch = channel;
+        channel = null;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    static String transportId(Address a) {
+        return a.getNodeUUID().toString();
+    }
+
+    static Set<String> transportIds(List<Address> members) {
+        Set<String> out = new HashSet<>();
+        for (Address a : members) {
+            out.add(transportId(a));
+        }
+        return out;
+    }
+}

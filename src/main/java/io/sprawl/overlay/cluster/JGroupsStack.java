@@ -1,0 +1,104 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.config.HostPort;
+import io.sprawl.overlay.config.OverlayConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.COMPRESS;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.MPING;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.dns.DNS_PING;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups stack of a node: Infinispan's TCP stack, tuned for a LAN and built in code so every
+ * value sits beside its reason. Bottom to top, as JGroups lists protocols.
+ */
+public final class JGroupsStack {
+
+    /** FD_SOCK2 listens on the gossip port plus this; 1000 keeps it clear of the 7800+i and 9080+i ranges. */
+    public static final int FD_SOCK_OFFSET = 1000;
+
+    /** A peer whose heartbeats stop for this long is suspected (Infinispan's default is 40 s; a hung JVM looks like this). */
+    static final long FD_ALL_TIMEOUT_MS = 3_000;
+    static final long FD_ALL_INTERVAL_MS = 1_000;
+    /** How long a suspicion is checked before the member is excluded (Infinispan's default is 1 s). */
+    static final long VERIFY_SUSPECT_MS = 500;
+    /** MERGE3 announces its view every 2-5 s; partitions heal within one check interval (1.6 x max). */
+    static final long MERGE_MIN_MS = 2_000;
+    static final long MERGE_MAX_MS = 5_000;
+    /** Payloads above this are deflated: member records with metadata, state transfer. */
+    static final int COMPRESS_MIN_BYTES = 1_024;
+
+    private JGroupsStack() {
+    }
+
+    public static JChannel channel(OverlayConfig config) throws Exception {
+        return new JChannel(protocols(config));
+    }
+
+    static List<Protocol> protocols(OverlayConfig c) throws UnknownHostException {
+        InetAddress bind = InetAddress.getByName(c.bindAddress());
+        List<Protocol> stack = new ArrayList<>();
+        TCP tcp = new TCP();
+        tcp.setSockConnTimeout(300);
+        tcp.setBindAddress(bind)
+                .setBindPort(c.gossipPort())
+                // Never a range: a node must not silently take a neighbour's port.
+                .setPortRange(0);
+        stack.add(tcp);
+        stack.add(discovery(c));
+        stack.add(new MERGE3().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
+        // A killed process closes its socket: FD_SOCK2 sees that at once. Bound to the node's address, not 0.0.0.0.
+        stack.add(new FD_SOCK2().setBindAddress(bind).setOffset(FD_SOCK_OFFSET).setPortRange(0));
+        stack.add(new FD_ALL3().setTimeout(FD_ALL_TIMEOUT_MS).setInterval(FD_ALL_INTERVAL_MS));
+        stack.add(new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS));
+        stack.add(new NAKACK2().setXmitInterval(200).setXmitTableNumRows(50).setXmitTableMsgsPerRow(1024)
+                .setXmitTableMaxCompactionTime(30_000));
+        stack.add(new UNICAST3().setXmitInterval(200).setXmitTableNumRows(50).setXmitTableMsgsPerRow(1024)
+                .setXmitTableMaxCompactionTime(30_000).setConnCloseTimeout(5_000));
+        stack.add(new STABLE().setDesiredAverageGossip(5_000).setMaxBytes(1_000_000));
+        stack.add(new GMS().setJoinTimeout(c.joinTimeoutMillis()));
+        stack.add(new UFC().setMaxCredits(4_000_000).setMinThreshold(0.40));
+        stack.add(new MFC().setMaxCredits(4_000_000).setMinThreshold(0.40));
+        stack.add(new FRAG4().setFragSize(60_000));
+        // Above fragmentation, so a large message is deflated once and then cut.
+        stack.add(new COMPRESS().setMinSize(COMPRESS_MIN_BYTES));
+        return stack;
+    }
+
+    private static Protocol discovery(OverlayConfig c) throws UnknownHostException {
+        return switch (c.discovery()) {
+            case STATIC -> new TCPPING().setInitialHosts(socketAddresses(c.seeds())).setPortRange(0);
+            case DNS -> new DNS_PING().setDNSQuery(c.dnsQuery());
+            case MULTICAST -> new MPING()
+                    .setBindAddr(InetAddress.getByName(c.bindAddress()))
+                    .setMcastAddr(InetAddress.getByName(c.multicastAddress()))
+                    .setMcastPort(c.multicastPort());
+        };
+    }
+
+    static List<InetSocketAddress> socketAddresses(List<HostPort> seeds) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (HostPort s : seeds) {
+            out.add(new InetSocketAddress(s.host(), s.port()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,15 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.membership.MemberRecord;
+import io.sprawl.overlay.membership.RecordStatus;
+import org.infinispan.protostream.GeneratedSchema;
+import org.infinispan.protostream.annotations.ProtoSchema;
+
+/** The ProtoStream schema of what the overlay keeps in Infinispan; the processor generates {@code OverlaySchemaImpl}. */
+@ProtoSchema(
+        includeClasses = {MemberRecord.class, RecordStatus.class},
+        schemaPackageName = "sprawl.overlay",
+        schemaFileName = "sprawl-overlay.proto",
+        schemaFilePath = "proto")
+public interface OverlaySchema extends GeneratedSchema {
+}

@@ -1,0 +1,113 @@
+package io.sprawl.overlay.config;
+
+import static io.sprawl.overlay.config.Parsers.host;
+import static io.sprawl.overlay.config.Parsers.hostPorts;
+import static io.sprawl.overlay.config.Parsers.intIn;
+import static io.sprawl.overlay.config.Parsers.name;
+import static io.sprawl.overlay.config.Parsers.oneOf;
+import static io.sprawl.overlay.config.Parsers.optionalName;
+import static io.sprawl.overlay.config.Parsers.pairs;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of a node, with its default and the reason for it: the one place to look.
+ * Read through MicroProfile Config in a server, so {@code SPRAWL_GOSSIP_PORT=7801} sets
+ * {@code sprawl.gossip.port}; the README's settings table mirrors this list (a test checks it).
+ */
+public final class Settings {
+
+    private Settings() {
+    }
+
+    public static final Setting<String> NODE_ID = new Setting<>("sprawl.node.id", "",
+            "No default: two nodes with one id would overwrite each other's record, so every node names itself."
+                    + " A live member already holding the id stops the newcomer at start.",
+            name("a node id"));
+
+    public static final Setting<String> CLUSTER_NAME = new Setting<>("sprawl.cluster.name", "sprawl",
+            "Nodes join only a cluster of the same name, so two clusters can share seeds or a multicast group.",
+            name("a cluster name"));
+
+    public static final Setting<String> BIND_ADDRESS = new Setting<>("sprawl.bind.address", "127.0.0.1",
+            "Loopback until told otherwise: a node never exposes its cluster port by accident."
+                    + " Also the HTTP host and the address other nodes and routing clients are given.",
+            host("the address to bind"));
+
+    public static final Setting<Integer> GOSSIP_PORT = new Setting<>("sprawl.gossip.port", "7800",
+            "JGroups' customary TCP port; node i of a local cluster uses 7800+i. Never a range: a node does not"
+                    + " silently take a neighbour's port. FD_SOCK2 listens on this port + 1000.",
+            intIn(1, 65535 - 1000, "a TCP port (the failure-detection socket takes port+1000)"));
+
+    public static final Setting<Integer> HTTP_PORT = new Setting<>("sprawl.http.port", "9080",
+            "Liberty's default HTTP port; node i of a local cluster uses 9080+i. Published in the member record"
+                    + " so routing clients know where to call.",
+            intIn(1, 65535, "a TCP port"));
+
+    public static final Setting<List<HostPort>> SEEDS = new Setting<>("sprawl.seeds", "",
+            "Empty: a node alone forms its own cluster and others join it. List every seed you can;"
+                    + " any live one is enough.",
+            hostPorts());
+
+    public static final Setting<Discovery> DISCOVERY = new Setting<>("sprawl.discovery", "static",
+            "Static seeds work on any network; dns suits a Kubernetes headless service, multicast a plain LAN.",
+            oneOf(Discovery.class));
+
+    public static final Setting<String> DNS_QUERY = new Setting<>("sprawl.dns.query", "",
+            "The DNS name whose A records are the nodes (a headless service); required when discovery is dns.",
+            raw -> raw);
+
+    public static final Setting<String> MULTICAST_ADDRESS = new Setting<>("sprawl.multicast.address", "239.6.7.8",
+            "Infinispan's default group, in the administratively scoped range; used when discovery is multicast.",
+            host("an IP multicast group"));
+
+    public static final Setting<Integer> MULTICAST_PORT = new Setting<>("sprawl.multicast.port", "46655",
+            "Infinispan's default discovery port; used when discovery is multicast.",
+            intIn(1, 65535, "a UDP port"));
+
+    public static final Setting<String> SITE = new Setting<>("sprawl.site", "",
+            "Empty: one datacenter. Goes into Infinispan's topology id and every member record.",
+            optionalName("a site name"));
+
+    public static final Setting<String> RACK = new Setting<>("sprawl.rack", "",
+            "Empty: one rack. Goes into Infinispan's topology id and every member record.",
+            optionalName("a rack name"));
+
+    public static final Setting<Map<String, String>> CAPABILITIES = new Setting<>("sprawl.capabilities", "",
+            "Declared abilities, e.g. leader-eligible=true,weight=2; published in the member record.",
+            pairs());
+
+    public static final Setting<Map<String, String>> METADATA = new Setting<>("sprawl.metadata", "",
+            "The node's free-form metadata at start (key=value,...); changed at run time through the API.",
+            pairs());
+
+    public static final Setting<Integer> JOIN_TIMEOUT_MS = new Setting<>("sprawl.join.timeout-ms", "2000",
+            "How long a starting node waits for an answer from a seed before it forms a cluster alone"
+                    + " (JGroups GMS join_timeout). 2 s is Infinispan's default: long enough for a loaded"
+                    + " seed, and a live seed answers in milliseconds so only the first node pays it.",
+            intIn(100, 60_000, "milliseconds"));
+
+    public static final Setting<Integer> RETENTION_MINUTES = new Setting<>("sprawl.membership.retention-minutes", "10",
+            "FAILED and LEFT members stay visible this long so operators and dashboards see what went away;"
+                    + " a returning node replaces its entry at once.",
+            intIn(0, 7 * 24 * 60, "minutes"));
+
+    public static final Setting<Integer> HISTORY_SIZE = new Setting<>("sprawl.membership.history-size", "1000",
+            "Membership events kept in memory; at ~200 bytes each, 1000 events are a fifth of a megabyte.",
+            intIn(10, 100_000, "a number of events"));
+
+    public static final Setting<Integer> ROUTING_REPLICAS = new Setting<>("sprawl.routing.replicas", "3",
+            "Owners returned for a key: three survive the loss of two nodes, the usual quorum size.",
+            intIn(1, 64, "a number of owner nodes"));
+
+    public static final Setting<Integer> REQUEST_MAX_BYTES = new Setting<>("sprawl.http.max-request-bytes", "65536",
+            "The largest request body the API reads; metadata is small, and a bound keeps a bad client from"
+                    + " filling the heap. Larger bodies get 413.",
+            intIn(1024, 16 * 1024 * 1024, "bytes"));
+
+    /** Every setting, in the order of the README's table. */
+    public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
+            SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
+            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES);
+}

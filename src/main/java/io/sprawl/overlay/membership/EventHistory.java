@@ -1,0 +1,39 @@
+package io.sprawl.overlay.membership;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The last {@code capacity} membership events, oldest dropped first. Thread-safe (its own monitor). */
+final class EventHistory {
+
+    private final int capacity;
+    private final ArrayDeque<MembershipEvent> events;
+    private long nextSeq = 1;
+
+    EventHistory(int capacity) {
+        this.capacity = capacity;
+        this.events = new ArrayDeque<>(Math.min(capacity, 1024));
+    }
+
+    synchronized MembershipEvent append(long time, String node, MemberState from, MemberState to, String reason,
+                                        long incarnation) {
+        MembershipEvent e = new MembershipEvent(nextSeq++, time, node, from, to, reason, incarnation);
+        if (events.size() == capacity) {
+            events.removeFirst();
+        }
+        events.addLast(e);
+        return e;
+    }
+
+    /** Events with a sequence number above {@code seq}, oldest first. */
+    synchronized List<MembershipEvent> since(long seq) {
+        List<MembershipEvent> out = new ArrayList<>();
+        for (MembershipEvent e : events) {
+            if (e.seq() > seq) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,67 @@
+package io.sprawl.overlay.membership;
+
+import java.util.Map;
+import org.infinispan.protostream.annotations.Proto;
+
+/**
+ * One member as it describes itself, the value of the replicated member cache (key: the node id).
+ * Marshalled by ProtoStream (schema generated at build). Immutable; each change is a new record.
+ *
+ * @param transportId the member's JGroups address (a UUID, new at every start): tells a restarted
+ *                    node from the process it replaces, and whether the member is in the view
+ * @param revision    bumped by the owner on each write, so a stale copy can be told from a new one
+ * @param updatedAt   the owner's clock at that write (epoch ms)
+ * @param departedAt  when the coordinator marked it FAILED or LEFT (epoch ms), else 0
+ */
+@Proto
+public record MemberRecord(
+        String id,
+        String transportId,
+        String address,
+        int gossipPort,
+        int httpPort,
+        String version,
+        long startTime,
+        long incarnation,
+        String site,
+        String rack,
+        Map<String, String> capabilities,
+        Map<String, String> metadata,
+        long revision,
+        long updatedAt,
+        RecordStatus status,
+        long departedAt) {
+
+    public MemberRecord {
+        capabilities = capabilities == null ? Map.of() : Map.copyOf(capabilities);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        site = site == null ? "" : site;
+        rack = rack == null ? "" : rack;
+        status = status == null ? RecordStatus.ALIVE : status;
+    }
+
+    /** The owner's next write: new metadata, one revision further. */
+    public MemberRecord withMetadata(Map<String, String> newMetadata, long now) {
+        return new MemberRecord(id, transportId, address, gossipPort, httpPort, version, startTime, incarnation,
+                site, rack, capabilities, newMetadata, revision + 1, now, RecordStatus.ALIVE, 0);
+    }
+
+    /** The owner's answer to being marked departed while alive (a healed partition): a new incarnation. */
+    public MemberRecord reincarnated(long now) {
+        return new MemberRecord(id, transportId, address, gossipPort, httpPort, version, startTime, incarnation + 1,
+                site, rack, capabilities, metadata, revision + 1, now, RecordStatus.ALIVE, 0);
+    }
+
+    /** The owner's goodbye. */
+    public MemberRecord leaving(long now) {
+        return new MemberRecord(id, transportId, address, gossipPort, httpPort, version, startTime, incarnation,
+                site, rack, capabilities, metadata, revision + 1, now, RecordStatus.LEAVING, 0);
+    }
+
+    /** The coordinator's mark: the member is gone from the view. */
+    public MemberRecord departed(long now) {
+        RecordStatus s = status == RecordStatus.LEAVING ? RecordStatus.LEFT : RecordStatus.FAILED;
+        return new MemberRecord(id, transportId, address, gossipPort, httpPort, version, startTime, incarnation,
+                site, rack, capabilities, metadata, revision, updatedAt, s, now);
+    }
+}

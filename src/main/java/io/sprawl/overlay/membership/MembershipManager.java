@@ -1,0 +1,246 @@
+package io.sprawl.overlay.membership;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The member table: follows the transport's views and the member records, keeps the event
+ * history, drops departed members after the retention, and tells listeners of every transition.
+ *
+ * <p>Rules. A member whose record is in the cache and whose transport address is in the view is
+ * {@code HEALTHY}. A member that leaves the view is {@code FAILED} at once, or {@code LEFT} when its
+ * record said goodbye first. A record from a new process (new transport address) replaces the old
+ * entry whatever its state: that is a new incarnation. A record older than the entry's is ignored.
+ *
+ * <p>Threads. Transport and cache threads call {@link #viewChanged}, {@link #recordChanged} and
+ * {@link #recordRemoved}; a timer calls {@link #expire}. All of them mutate under this object's
+ * monitor. Readers never take it: they read the immutable snapshot published after each change.
+ * Listeners run on one notifier thread, in event order.
+ */
+public final class MembershipManager implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MembershipManager.class.getName());
+
+    private final String selfId;
+    private final Clock clock;
+    private final long retentionMillis;
+    private final EventHistory history;
+    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService notifier;
+
+    // Guarded by this.
+    private final Map<String, Entry> entries = new HashMap<>();
+    private Set<String> view = Set.of();
+    private long viewId = -1;
+
+    private volatile MembershipSnapshot snapshot;
+
+    private record Entry(MemberRecord record, MemberState state, long since, long seenAt) {
+    }
+
+    public MembershipManager(String selfId, Clock clock, long retentionMillis, int historySize) {
+        this.selfId = selfId;
+        this.clock = clock;
+        this.retentionMillis = retentionMillis;
+        this.history = new EventHistory(historySize);
+        this.notifier = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sprawl-membership-notifier-" + selfId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.snapshot = new MembershipSnapshot(viewId, clock.millis(), List.of());
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------
+
+    /** A new transport view: the transport ids of its members. Live members outside it depart at once. */
+    public synchronized void viewChanged(long newViewId, Set<String> transportIds) {
+        viewId = newViewId;
+        view = Set.copyOf(transportIds);
+        long now = clock.millis();
+        for (Entry e : List.copyOf(entries.values())) {
+            if (e.state.live() && !view.contains(e.record.transportId())) {
+                boolean saidGoodbye = e.record.status() == RecordStatus.LEAVING;
+                transition(e.record, saidGoodbye ? MemberState.LEFT : MemberState.FAILED,
+                        saidGoodbye ? "graceful leave" : "view change", now, now, e.seenAt);
+            }
+        }
+        publish(now);
+    }
+
+    /** A member record was written (by its owner, or marked departed by the coordinator), or read at join. */
+    public synchronized void recordChanged(MemberRecord r) {
+        long now = clock.millis();
+        Entry current = entries.get(r.id());
+        if (current != null && !supersedes(r, current.record)) {
+            return;
+        }
+        if (r.status().departed() && r.departedAt() + retentionMillis <= now && !view.contains(r.transportId())) {
+            drop(r.id());
+            publish(now);
+            return;
+        }
+        MemberState next = stateOf(r, current);
+        boolean newProcess = current == null || !current.record.transportId().equals(r.transportId());
+        long since = next.live() ? now : (r.departedAt() > 0 ? r.departedAt() : now);
+        if (newProcess) {
+            String reason = current == null ? (next.live() ? "joined" : "not in view") : "rejoined";
+            transition(r, next, reason, since, now, now);
+        } else if (next != current.state) {
+            transition(r, next, reasonFor(next), since, now, now);
+        } else {
+            // Same state: a metadata update, or the coordinator's mark of a departure we already saw.
+            long keptSince = next.live() ? current.since : Math.min(current.since, since);
+            entries.put(r.id(), new Entry(r, next, keptSince, now));
+        }
+        publish(now);
+    }
+
+    /** A record was removed from the cache (the coordinator expiring it): a departed entry goes too. */
+    public synchronized void recordRemoved(String id) {
+        Entry e = entries.get(id);
+        if (e != null && !e.state.live()) {
+            drop(id);
+            publish(clock.millis());
+        }
+    }
+
+    /** Drops departed members older than the retention; returns their ids. */
+    public synchronized List<String> expire() {
+        long now = clock.millis();
+        List<String> dropped = new ArrayList<>();
+        for (Entry e : List.copyOf(entries.values())) {
+            if (!e.state.live() && e.since + retentionMillis <= now) {
+                drop(e.record.id());
+                dropped.add(e.record.id());
+            }
+        }
+        if (!dropped.isEmpty()) {
+            publish(now);
+        }
+        return dropped;
+    }
+
+    // ---- reads (never block) ------------------------------------------------------------------
+
+    public MembershipSnapshot snapshot() {
+        return snapshot;
+    }
+
+    public List<Member> members() {
+        return snapshot.members();
+    }
+
+    public Optional<Member> member(String id) {
+        return snapshot.member(id);
+    }
+
+    public Optional<MemberState> nodeState(String id) {
+        return member(id).map(Member::state);
+    }
+
+    public List<MembershipEvent> events(long sinceSeq) {
+        return history.since(sinceSeq);
+    }
+
+    public String selfId() {
+        return selfId;
+    }
+
+    public void addListener(MembershipListener l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(MembershipListener l) {
+        listeners.remove(l);
+    }
+
+    @Override
+    public void close() {
+        notifier.shutdown();
+        try {
+            notifier.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the rules ----------------------------------------------------------------------------
+
+    /** Whether {@code r} is newer than {@code old}: a new process always is; else a later revision or a departure mark. */
+    static boolean supersedes(MemberRecord r, MemberRecord old) {
+        if (!r.transportId().equals(old.transportId())) {
+            return r.incarnation() > old.incarnation() || r.startTime() > old.startTime();
+        }
+        if (r.revision() != old.revision()) {
+            return r.revision() > old.revision();
+        }
+        return r.status().departed() && !old.status().departed();
+    }
+
+    private MemberState stateOf(MemberRecord r, Entry current) {
+        boolean inView = view.contains(r.transportId());
+        return switch (r.status()) {
+            case ALIVE -> inView ? (current != null && current.state.live() ? current.state : MemberState.HEALTHY)
+                    : MemberState.FAILED;
+            case LEAVING, LEFT -> MemberState.LEFT;
+            // A FAILED mark for a member that is in our view again (a healed partition): it stays live here
+            // and its owner re-publishes itself with a new incarnation.
+            case FAILED -> inView && current != null && current.state.live() ? current.state : MemberState.FAILED;
+        };
+    }
+
+    private static String reasonFor(MemberState next) {
+        if (next == MemberState.LEFT) {
+            return "graceful leave";
+        }
+        return next == MemberState.FAILED ? "view change" : "rejoined";
+    }
+
+    private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {
+        Entry previous = entries.put(r.id(), new Entry(r, to, since, seenAt));
+        emit(now, r.id(), previous == null ? null : previous.state, to, reason, r.incarnation());
+    }
+
+    private void drop(String id) {
+        entries.remove(id);
+    }
+
+    private void emit(long now, String node, MemberState from, MemberState to, String reason, long incarnation) {
+        MembershipEvent e = history.append(now, node, from, to, reason, incarnation);
+        LOG.info(() -> "membership " + node + " " + from + " -> " + to + " (" + reason + ", incarnation "
+                + incarnation + ")");
+        if (!listeners.isEmpty()) {
+            notifier.execute(() -> {
+                for (MembershipListener l : listeners) {
+                    try {
+                        l.onEvent(e);
+                    } catch (RuntimeException ex) {
+                        LOG.log(Level.WARNING, "membership listener failed on " + e, ex);
+                    }
+                }
+            });
+        }
+    }
+
+    private void publish(long now) {
+        List<Member> rows = new ArrayList<>(entries.size());
+        for (Entry e : entries.values()) {
+            rows.add(Member.of(e.record, e.state, e.since, e.seenAt));
+        }
+        rows.sort(Comparator.comparing(Member::id));
+        snapshot = new MembershipSnapshot(viewId, now, List.copyOf(rows));
+    }
+}

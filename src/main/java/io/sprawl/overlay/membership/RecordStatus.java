@@ -1,0 +1,20 @@
+package io.sprawl.overlay.membership;
+
+import org.infinispan.protostream.annotations.Proto;
+
+/**
+ * What a member record says of its member. The owner writes {@code ALIVE} and, saying goodbye,
+ * {@code LEAVING}; the view coordinator marks a record whose member left the view {@code FAILED}
+ * or {@code LEFT}, so that every node (and every later joiner) agrees on the departure and its time.
+ */
+@Proto
+public enum RecordStatus {
+    ALIVE,
+    LEAVING,
+    FAILED,
+    LEFT;
+
+    public boolean departed() {
+        return this == FAILED || this == LEFT;
+    }
+}

@@ -1,0 +1,201 @@
+package io.sprawl.overlay.membership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.testkit.MutableClock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The member table's rules, under a simulated clock and hand-made views and records. */
+class MembershipManagerTest {
+
+    private static final long RETENTION = TimeUnit.MINUTES.toMillis(10);
+
+    private final MutableClock clock = new MutableClock(1_000_000);
+    private final MembershipManager table = new MembershipManager("a", clock, RETENTION, 100);
+
+    @AfterEach
+    void close() {
+        table.close();
+    }
+
+    private static MemberRecord record(String id, String transport, long incarnation, long revision) {
+        return new MemberRecord(id, transport, "127.0.0.1", 7800, 9080, "test", 1, incarnation, "", "", Map.of(),
+                Map.of(), revision, 1, RecordStatus.ALIVE, 0);
+    }
+
+    private MemberState state(String id) {
+        return table.nodeState(id).orElse(null);
+    }
+
+    private MembershipEvent lastEvent() {
+        List<MembershipEvent> all = table.events(0);
+        return all.get(all.size() - 1);
+    }
+
+    @Test
+    void memberInViewWithRecordIsHealthy() {
+        table.viewChanged(1, Set.of("ta", "tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        assertEquals(MemberState.HEALTHY, state("b"));
+        assertEquals(new MembershipEvent(1, clock.millis(), "b", null, MemberState.HEALTHY, "joined", 1),
+                lastEvent());
+        assertEquals(1, table.snapshot().viewId());
+    }
+
+    @Test
+    void metadataUpdateChangesTheRowButIsNoTransition() {
+        table.viewChanged(1, Set.of("tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        table.recordChanged(record("b", "tb", 1, 1).withMetadata(Map.of("zone", "z1"), 5));
+        assertEquals(Map.of("zone", "z1"), table.member("b").orElseThrow().metadata());
+        assertEquals(1, table.events(0).size());
+    }
+
+    @Test
+    void leavingTheViewIsFailedAtOnce() {
+        table.viewChanged(1, Set.of("ta", "tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        clock.advance(7);
+        table.viewChanged(2, Set.of("ta"));
+        assertEquals(MemberState.FAILED, state("b"));
+        MembershipEvent e = lastEvent();
+        assertEquals(MemberState.HEALTHY, e.from());
+        assertEquals("view change", e.reason());
+        assertEquals(clock.millis(), table.member("b").orElseThrow().stateSince());
+    }
+
+    @Test
+    void goodbyeThenLeavingTheViewIsLeftNotFailed() {
+        table.viewChanged(1, Set.of("ta", "tb"));
+        MemberRecord b = record("b", "tb", 1, 1);
+        table.recordChanged(b);
+        table.recordChanged(b.leaving(10));
+        assertEquals(MemberState.LEFT, state("b"));
+        table.viewChanged(2, Set.of("ta"));
+        assertEquals(MemberState.LEFT, state("b"));
+        assertEquals("graceful leave", lastEvent().reason());
+        assertEquals(2, table.events(0).size());
+    }
+
+    @Test
+    void aNewProcessIsANewIncarnationWhateverTheOldState() {
+        table.viewChanged(1, Set.of("tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        table.viewChanged(2, Set.of());
+        table.viewChanged(3, Set.of("tb2"));
+        table.recordChanged(record("b", "tb2", 2, 1));
+        Member b = table.member("b").orElseThrow();
+        assertEquals(MemberState.HEALTHY, b.state());
+        assertEquals(2, b.incarnation());
+        MembershipEvent e = lastEvent();
+        assertEquals(MemberState.FAILED, e.from());
+        assertEquals("rejoined", e.reason());
+        assertEquals(2, e.incarnation());
+    }
+
+    @Test
+    void aStaleRecordIsIgnored() {
+        table.viewChanged(1, Set.of("tb2"));
+        table.recordChanged(record("b", "tb2", 2, 3));
+        table.recordChanged(record("b", "tb", 1, 9)); // the old process, late
+        table.recordChanged(record("b", "tb2", 2, 2)); // an older revision
+        Member b = table.member("b").orElseThrow();
+        assertEquals(2, b.incarnation());
+        assertEquals(3, b.revision());
+        assertEquals(1, table.events(0).size());
+    }
+
+    @Test
+    void aRecordOutsideTheViewIsShownDepartedWithTheCoordinatorsTime() {
+        table.viewChanged(1, Set.of("ta"));
+        MemberRecord marked = record("b", "tb", 1, 1).departed(clock.millis() - 5_000);
+        table.recordChanged(marked);
+        Member b = table.member("b").orElseThrow();
+        assertEquals(MemberState.FAILED, b.state());
+        assertEquals(clock.millis() - 5_000, b.stateSince());
+        assertEquals("not in view", lastEvent().reason());
+    }
+
+    @Test
+    void theCoordinatorsMarkKeepsTheEarlierLocalTime() {
+        table.viewChanged(1, Set.of("tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        table.viewChanged(2, Set.of());
+        long seen = clock.millis();
+        clock.advance(300);
+        table.recordChanged(record("b", "tb", 1, 1).departed(clock.millis()));
+        assertEquals(seen, table.member("b").orElseThrow().stateSince());
+        assertEquals(2, table.events(0).size());
+    }
+
+    @Test
+    void departedMembersAreDroppedAfterTheRetentionOnly() {
+        table.viewChanged(1, Set.of("tb", "tc"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        table.recordChanged(record("c", "tc", 1, 1));
+        table.viewChanged(2, Set.of("tc"));
+        clock.advance(RETENTION - 1);
+        assertEquals(List.of(), table.expire());
+        assertEquals(MemberState.FAILED, state("b"));
+        clock.advance(1);
+        assertEquals(List.of("b"), table.expire());
+        assertFalse(table.member("b").isPresent());
+        assertEquals(MemberState.HEALTHY, state("c"));
+    }
+
+    @Test
+    void aMarkOlderThanTheRetentionIsNotShownAtAll() {
+        table.viewChanged(1, Set.of());
+        table.recordChanged(record("b", "tb", 1, 1).departed(clock.millis() - RETENTION));
+        assertFalse(table.member("b").isPresent());
+    }
+
+    @Test
+    void aFailedMarkOnALiveMemberInOurViewDoesNotFailIt() {
+        table.viewChanged(1, Set.of("tb"));
+        MemberRecord b = record("b", "tb", 1, 1);
+        table.recordChanged(b);
+        table.recordChanged(b.departed(clock.millis())); // written by the other side of a healed partition
+        assertEquals(MemberState.HEALTHY, state("b"));
+        table.recordChanged(b.reincarnated(clock.millis()));
+        assertEquals(2, table.member("b").orElseThrow().incarnation());
+    }
+
+    @Test
+    void listenersHearEveryTransitionInOrder() throws Exception {
+        List<MembershipEvent> heard = new CopyOnWriteArrayList<>();
+        table.addListener(heard::add);
+        table.viewChanged(1, Set.of("tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        table.viewChanged(2, Set.of());
+        for (int i = 0; i < 100 && heard.size() < 2; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(table.events(0), heard);
+    }
+
+    @Test
+    void theHistoryIsBounded() {
+        MembershipManager small = new MembershipManager("a", clock, RETENTION, 10);
+        try {
+            for (int i = 0; i < 30; i++) {
+                small.viewChanged(i, Set.of("t" + i));
+                small.recordChanged(record("n" + i, "t" + i, 1, 1));
+            }
+            List<MembershipEvent> kept = small.events(0);
+            assertEquals(10, kept.size());
+            assertEquals(kept.get(9).seq() - 9, kept.get(0).seq());
+            assertTrue(small.events(kept.get(9).seq()).isEmpty());
+        } finally {
+            small.close();
+        }
+    }
+}
