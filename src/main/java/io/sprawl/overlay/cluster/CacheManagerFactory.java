@@ -22,10 +22,11 @@ final class CacheManagerFactory {
     }
 
     /** A cache manager not yet started, so listeners can be added before the first view. */
-    static DefaultCacheManager create(OverlayConfig c, JGroupsTransport transport) {
+    static DefaultCacheManager create(OverlayConfig c) {
         GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
         global.transport()
-                .transport(transport)
+                .defaultTransport()
+                .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new JGroupsStack(c))
                 .clusterName(c.clusterName())
                 .nodeName(c.nodeId());
         if (!c.site().isEmpty()) {

@@ -5,8 +5,11 @@ import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
+import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
 
@@ -23,6 +26,9 @@ final class ClusterEvents {
         void recordChanged(MemberRecord record);
 
         void recordRemoved(String id);
+
+        /** The records cache's topology changed (a join or a merge): records may have arrived without events. */
+        void recordsTopologyChanged();
     }
 
     @Listener(sync = true)
@@ -33,7 +39,9 @@ final class ClusterEvents {
             this.sink = sink;
         }
 
+        /** Infinispan reports a merge view through {@code @Merged} only, not {@code @ViewChanged}. */
         @ViewChanged
+        @Merged
         public void viewChanged(ViewChangedEvent e) {
             sink.viewChanged(e);
         }
@@ -58,6 +66,11 @@ final class ClusterEvents {
         @CacheEntryRemoved
         public void removed(CacheEntryRemovedEvent<String, MemberRecord> e) {
             sink.recordRemoved(e.getKey());
+        }
+
+        @TopologyChanged
+        public void topologyChanged(TopologyChangedEvent<String, MemberRecord> e) {
+            sink.recordsTopologyChanged();
         }
     }
 

@@ -26,11 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
+import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.lifecycle.ComponentStatus;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
 import org.infinispan.remoting.transport.Address;
+import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.Event;
 import org.jgroups.JChannel;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.protocols.MERGE3;
@@ -88,14 +91,16 @@ public final class GossipManager implements AutoCloseable {
             throw new IllegalStateException("node " + config.nodeId() + " is already started");
         }
         long startTime = clock.millis();
-        channel = JGroupsStack.channel(config);
-        transport = new JGroupsTransport(channel);
-        DefaultCacheManager manager = CacheManagerFactory.create(config, transport);
+        DefaultCacheManager manager = CacheManagerFactory.create(config);
         cacheManager = manager;
         ClusterEvents.Sink sink = new Sink();
         manager.addListener(new ClusterEvents.Views(sink));
         try {
             manager.start();
+            // The transport Infinispan runs, and through it the channel built by JGroupsStack.
+            transport = (JGroupsTransport) GlobalComponentRegistry.componentOf(manager, Transport.class);
+            channel = transport.getChannel();
+            LOG.fine(() -> "JGroups stack of " + config.nodeId() + ": " + channel.getProtocolStack().printProtocolSpec(false));
             Cache<String, MemberRecord> cache = manager.getCache(CacheManagerFactory.MEMBERS_CACHE);
             cache.addListener(new ClusterEvents.Records(sink));
             records = cache;
@@ -109,11 +114,8 @@ public final class GossipManager implements AutoCloseable {
                     clock.millis(), RecordStatus.ALIVE, 0);
             self = record;
             cache.put(record.id(), record);
-            // Records written before our listener was added (state transfer) are read here; the table
-            // ignores any it has already seen.
-            for (MemberRecord r : List.copyOf(cache.values())) {
-                membership.recordChanged(r);
-            }
+            // Records written before our listener was added (state transfer) are read here.
+            readAllRecords();
             LOG.info(() -> "node " + config.nodeId() + " joined cluster '" + config.clusterName() + "' as incarnation "
                     + incarnation + " with " + transport.getMembers().size() + " member(s) in view "
                     + transport.getViewId());
@@ -132,14 +134,13 @@ public final class GossipManager implements AutoCloseable {
         TCPPING ping = ch.getProtocolStack().findProtocol(TCPPING.class);
         if (ping == null) {
             throw new IllegalStateException("join(seeds) needs sprawl.discovery=static; this node uses "
-                    + config.discovery().name().toLowerCase());
+                    + config.discovery().name().toLowerCase(java.util.Locale.ROOT));
         }
         List<PhysicalAddress> hosts = new ArrayList<>(ping.getInitialHosts());
-        List<org.infinispan.remoting.transport.PhysicalAddress> wanted = new ArrayList<>();
+        List<PhysicalAddress> wanted = new ArrayList<>();
         for (HostPort s : seeds) {
-            InetAddress host = InetAddress.getByName(s.host());
-            wanted.add(new org.infinispan.remoting.transport.PhysicalAddress(host, s.port()));
-            IpAddress a = new IpAddress(host, s.port());
+            IpAddress a = new IpAddress(InetAddress.getByName(s.host()), s.port());
+            wanted.add(a);
             if (!hosts.contains(a)) {
                 hosts.add(a);
             }
@@ -149,15 +150,24 @@ public final class GossipManager implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         // MERGE3 would find the other cluster within its own interval; ask at once and then every half second.
         for (int round = 0; round < 1_000 && System.nanoTime() < deadline; round++) {
-            if (wanted.stream().anyMatch(transport.getMembersPhysicalAddresses()::contains)) {
+            if (wanted.stream().anyMatch(physicalAddressesInView(ch)::contains)) {
                 return true;
             }
             merge.sendInfo();
-            Thread.sleep(250);
-            merge.checkInconsistencies();
-            Thread.sleep(250);
+            Thread.sleep(500);
         }
         return false;
+    }
+
+    private static Set<PhysicalAddress> physicalAddressesInView(JChannel ch) {
+        Set<PhysicalAddress> out = new HashSet<>();
+        for (org.jgroups.Address member : ch.getView().getMembers()) {
+            Object physical = ch.down(new Event(Event.GET_PHYSICAL_ADDRESS, member));
+            if (physical instanceof PhysicalAddress p) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** Says goodbye (the others see this node {@code LEFT}, not {@code FAILED}) and stops the transport. */
@@ -176,6 +186,11 @@ public final class GossipManager implements AutoCloseable {
                 LOG.log(Level.WARNING, "could not say goodbye; the others will see this node FAILED", e);
             }
         }
+        stopQuietly();
+    }
+
+    /** Stops without a goodbye: to the others this is a crash once the transport excluded the node. For tests. */
+    void stopWithoutGoodbye() {
         stopQuietly();
     }
 
@@ -333,6 +348,8 @@ public final class GossipManager implements AutoCloseable {
     private final class Sink implements ClusterEvents.Sink {
         @Override
         public void viewChanged(ViewChangedEvent e) {
+            LOG.info(() -> "node " + config.nodeId() + " installed " + (e.isMergeView() ? "merge " : "") + "view "
+                    + e.getViewId() + " " + e.getNewMembers());
             membership.viewChanged(e.getViewId(), transportIds(e.getNewMembers()));
             if (e.isMergeView()) {
                 CompletableFuture.runAsync(GossipManager.this::refute);
@@ -357,6 +374,21 @@ public final class GossipManager implements AutoCloseable {
         public void recordRemoved(String id) {
             membership.recordRemoved(id);
         }
+
+        @Override
+        public void recordsTopologyChanged() {
+            readAllRecords();
+        }
+    }
+
+    /** Feeds every record in the cache to the table, which ignores those it has already seen. */
+    private void readAllRecords() {
+        Cache<String, MemberRecord> cache = records;
+        if (cache != null) {
+            for (MemberRecord r : List.copyOf(cache.values())) {
+                membership.recordChanged(r);
+            }
+        }
     }
 
     /**
@@ -377,6 +409,16 @@ public final class GossipManager implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not re-publish the record of " + config.nodeId() + " after a merge", e);
         }
+    }
+
+    /** The channel Infinispan runs, for tests that check the stack. */
+    JChannel channel() {
+        return channel;
+    }
+
+    /** The replicated records themselves, for tests that check what the coordinator wrote. */
+    Cache<String, MemberRecord> records() {
+        return records;
     }
 
     private GossipManager requireStarted() {

@@ -7,7 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
+import org.infinispan.remoting.transport.jgroups.JGroupsChannelConfigurator;
 import org.jgroups.JChannel;
+import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.COMPRESS;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
@@ -25,12 +28,16 @@ import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.stack.Protocol;
+import org.jgroups.util.SocketFactory;
 
 /**
  * The JGroups stack of a node: Infinispan's TCP stack, tuned for a LAN and built in code so every
  * value sits beside its reason. Bottom to top, as JGroups lists protocols.
+ *
+ * <p>Handed to Infinispan as its channel configurator: a {@code JGroupsTransport} given in the
+ * global configuration is copied, and the copy would build Infinispan's default UDP stack.
  */
-public final class JGroupsStack {
+public final class JGroupsStack implements JGroupsChannelConfigurator {
 
     /** FD_SOCK2 listens on the gossip port plus this; 1000 keeps it clear of the 7800+i and 9080+i ranges. */
     public static final int FD_SOCK_OFFSET = 1000;
@@ -46,11 +53,46 @@ public final class JGroupsStack {
     /** Payloads above this are deflated: member records with metadata, state transfer. */
     static final int COMPRESS_MIN_BYTES = 1_024;
 
-    private JGroupsStack() {
+    private final OverlayConfig config;
+    private SocketFactory socketFactory;
+
+    public JGroupsStack(OverlayConfig config) {
+        this.config = config;
     }
 
-    public static JChannel channel(OverlayConfig config) throws Exception {
-        return new JChannel(protocols(config));
+    @Override
+    public String getName() {
+        return "sprawl-tcp";
+    }
+
+    @Override
+    public JChannel createChannel(String clusterName) throws Exception {
+        JChannel channel = new JChannel(protocols(config));
+        if (socketFactory != null) {
+            // Infinispan's factory names sockets and threads after the cluster.
+            channel.getProtocolStack().getTransport().setSocketFactory(socketFactory);
+        }
+        return channel;
+    }
+
+    @Override
+    public void setSocketFactory(SocketFactory socketFactory) {
+        this.socketFactory = socketFactory;
+    }
+
+    @Override
+    public void setDataSource(DataSource dataSource) {
+        // JDBC_PING is not used.
+    }
+
+    @Override
+    public String getProtocolStackString() {
+        return getName();
+    }
+
+    @Override
+    public List<ProtocolConfiguration> getProtocolStack() {
+        return List.of();
     }
 
     static List<Protocol> protocols(OverlayConfig c) throws UnknownHostException {
@@ -85,7 +127,10 @@ public final class JGroupsStack {
 
     private static Protocol discovery(OverlayConfig c) throws UnknownHostException {
         return switch (c.discovery()) {
-            case STATIC -> new TCPPING().setInitialHosts(socketAddresses(c.seeds())).setPortRange(0);
+            // Answers carry every address the seed knows: a member that never had a newcomer (joined at run
+            // time through another seed) in its list still reaches it after the merge, instead of suspecting it.
+            case STATIC -> new TCPPING().setInitialHosts(socketAddresses(c.seeds())).setPortRange(0)
+                    .returnEntireCache(true);
             case DNS -> new DNS_PING().setDNSQuery(c.dnsQuery());
             case MULTICAST -> new MPING()
                     .setBindAddr(InetAddress.getByName(c.bindAddress()))

@@ -1,0 +1,193 @@
+package io.sprawl.overlay.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.config.HostPort;
+import io.sprawl.overlay.config.SettingException;
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberState;
+import io.sprawl.overlay.membership.MembershipEvent;
+import io.sprawl.overlay.routing.Router;
+import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.LocalNodes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Several real nodes in this JVM on loopback: one cluster, one table, one routing. */
+class ClusterFormationTest {
+
+    private static final Duration SOON = Duration.ofSeconds(15);
+
+    private final LocalNodes nodes = new LocalNodes("formation-" + System.nanoTime());
+
+    @AfterEach
+    void stop() {
+        nodes.close();
+    }
+
+    private void startThree() throws Exception {
+        nodes.start("a");
+        nodes.start("b");
+        nodes.start("c");
+        nodes.awaitHealthy(SOON, "a", "b", "c");
+    }
+
+    @Test
+    void threeNodesFormOneClusterAndAgreeOnTheTable() throws Exception {
+        startThree();
+        List<String> reference = LocalNodes.table(nodes.node("a"));
+        for (String id : List.of("b", "c")) {
+            Await.until(id + " to agree with a", SOON, () -> LocalNodes.table(nodes.node(id)).equals(reference),
+                    () -> LocalNodes.table(nodes.node(id)));
+        }
+        Member b = nodes.node("a").memberInfo("b").orElseThrow();
+        assertEquals(nodes.port("b"), b.gossipPort());
+        assertEquals("127.0.0.1", b.address());
+        assertEquals(1, b.incarnation());
+        assertTrue(nodes.node("c").isJoined());
+        long viewId = nodes.node("a").snapshot().viewId();
+        assertEquals(viewId, nodes.node("c").snapshot().viewId());
+    }
+
+    @Test
+    void theClusterRunsOurTcpStackOnTheConfiguredAddressAndPort() throws Exception {
+        GossipManager a = nodes.start("a");
+        ProtocolStack stack = a.channel().getProtocolStack();
+        TP transport = stack.getTransport();
+        assertEquals(TCP.class, transport.getClass());
+        assertEquals("127.0.0.1", transport.getBindAddress().getHostAddress());
+        assertEquals(nodes.port("a"), transport.getBindPort());
+        List<String> names = stack.getProtocols().stream().map(p -> p.getClass().getSimpleName()).toList();
+        assertEquals(List.of("COMPRESS", "FRAG4", "MFC", "UFC", "GMS", "STABLE", "UNICAST3", "NAKACK2",
+                "VERIFY_SUSPECT2", "FD_ALL3", "FD_SOCK2", "MERGE3", "TCPPING", "TCP"), names);
+    }
+
+    @Test
+    void aMetadataChangeReachesEveryNode() throws Exception {
+        startThree();
+        nodes.node("b").updateMetadata(Map.of("zone", "z1", "role", "broker"));
+        for (String id : List.of("a", "b", "c")) {
+            GossipManager n = nodes.node(id);
+            Await.until(id + " to see b's metadata", SOON,
+                    () -> n.memberInfo("b").map(m -> m.metadata().equals(Map.of("zone", "z1", "role", "broker")))
+                            .orElse(false));
+        }
+    }
+
+    @Test
+    void aGracefulLeaveIsLeftEverywhere() throws Exception {
+        startThree();
+        nodes.node("c").leave();
+        for (String id : List.of("a", "b")) {
+            GossipManager n = nodes.node(id);
+            Await.until(id + " to see c LEFT", SOON, () -> n.nodeState("c").orElse(null) == MemberState.LEFT);
+            MembershipEvent last = n.events(0).stream().filter(e -> e.node().equals("c")).reduce((x, y) -> y)
+                    .orElseThrow();
+            assertEquals(MemberState.LEFT, last.to());
+            assertEquals("graceful leave", last.reason());
+        }
+    }
+
+    @Test
+    void aNodeThatVanishesIsFailedAndComesBackAsANewIncarnation() throws Exception {
+        startThree();
+        nodes.node("c").stopWithoutGoodbye();
+        nodes.awaitState(SOON, "c", MemberState.FAILED);
+        for (GossipManager n : nodes.running()) {
+            assertEquals("view change", n.events(0).stream().filter(e -> e.node().equals("c")
+                    && e.to() == MemberState.FAILED).findFirst().orElseThrow().reason());
+        }
+        // The coordinator marks the departure in the cache, with its time, for every node.
+        Await.until("the coordinator's FAILED mark", SOON, () -> nodes.node("a").records().get("c").status()
+                .departed());
+
+        GossipManager again = nodes.start("c");
+        nodes.awaitHealthy(SOON, "a", "b", "c");
+        for (GossipManager n : nodes.running()) {
+            Await.until(n.selfId() + " to see c's incarnation 2", SOON,
+                    () -> n.memberInfo("c").map(m -> m.incarnation() == 2).orElse(false));
+        }
+        assertTrue(nodes.node("a").events(0).stream().anyMatch(e -> e.node().equals("c")
+                && e.from() == MemberState.FAILED && e.to() == MemberState.HEALTHY && e.reason().equals("rejoined")));
+        assertNotEquals(again.snapshot().member("c").orElseThrow().transportId(), "");
+    }
+
+    @Test
+    void aSecondLiveNodeWithTheSameIdIsRefused() throws Exception {
+        nodes.start("a");
+        LocalNodes twin = new LocalNodes(nodes.node("a").config().clusterName());
+        try {
+            SettingException e = assertThrows(SettingException.class, () -> twin.start("a",
+                    Map.of("sprawl.seeds", "127.0.0.1:" + nodes.port("a"))));
+            assertTrue(e.getMessage().startsWith("sprawl.node.id=a is not allowed: a live member at 127.0.0.1:"),
+                    e.getMessage());
+        } finally {
+            twin.close();
+        }
+        nodes.awaitHealthy(SOON, "a");
+    }
+
+    @Test
+    void joinWithSeedsAtRunTimeMergesTwoClusters() throws Exception {
+        GossipManager alone = nodes.start("a");
+        LocalNodes other = new LocalNodes(alone.config().clusterName());
+        try {
+            other.start("b");
+            other.start("c");
+            other.awaitHealthy(SOON, "b", "c");
+            assertEquals(List.of("a"), LocalNodes.healthyIds(alone));
+
+            assertTrue(alone.join(List.of(new HostPort("127.0.0.1", other.port("b"))), 20_000));
+            for (GossipManager n : List.of(alone, other.node("b"), other.node("c"))) {
+                Await.until(n.selfId() + " to see a, b and c", SOON,
+                        () -> LocalNodes.healthyIds(n).equals(List.of("a", "b", "c")), () -> n.snapshot().members());
+            }
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void everyNodeRoutesAKeyToTheSameOwners() throws Exception {
+        startThree();
+        nodes.start("d");
+        nodes.awaitHealthy(SOON, "a", "b", "c", "d");
+        List<Router> routers = nodes.running().stream().map(n -> new Router(n::snapshot, 2)).toList();
+        for (int i = 0; i < 500; i++) {
+            String key = "topic-" + i;
+            List<String> owners = ids(routers.get(0).route(key));
+            assertEquals(2, owners.size());
+            for (Router r : routers) {
+                assertEquals(owners, ids(r.route(key)), key);
+            }
+        }
+    }
+
+    @Test
+    void messageCountsAddUpAcrossTheCluster() throws Exception {
+        startThree();
+        for (int i = 0; i < 50; i++) {
+            nodes.node("a").addMessageCount(2);
+        }
+        nodes.node("b").addMessageCount(7);
+        assertEquals(100, nodes.node("a").messageCount());
+        for (String id : List.of("a", "b", "c")) {
+            GossipManager n = nodes.node(id);
+            Await.until(id + " to count 107 in all", SOON, () -> n.clusterMessageCount() == 107,
+                    n::messageCountByNode);
+        }
+    }
+
+    private static List<String> ids(List<Member> members) {
+        return members.stream().map(Member::id).toList();
+    }
+}
