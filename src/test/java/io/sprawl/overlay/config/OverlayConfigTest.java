@@ -1,0 +1,73 @@
+package io.sprawl.overlay.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class OverlayConfigTest {
+
+    private static Map<String, String> valid() {
+        Map<String, String> m = new HashMap<>();
+        m.put("sprawl.node.id", "node0");
+        return m;
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        OverlayConfig c = OverlayConfig.from(valid());
+        assertEquals("sprawl", c.clusterName());
+        assertEquals("127.0.0.1", c.bindAddress());
+        assertEquals(7800, c.gossipPort());
+        assertEquals(9080, c.httpPort());
+        assertEquals(List.of(), c.seeds());
+        assertEquals(Discovery.STATIC, c.discovery());
+        assertEquals(10, c.retentionMinutes());
+        assertEquals(3, c.routingReplicas());
+    }
+
+    @Test
+    void listsAndPairsAreParsed() {
+        Map<String, String> m = valid();
+        m.put("sprawl.seeds", " 10.0.0.1:7800, [::1]:7801,host-b:7802 ");
+        m.put("sprawl.capabilities", "leader-eligible=true, weight=2");
+        m.put("sprawl.discovery", "MULTICAST");
+        OverlayConfig c = OverlayConfig.from(m);
+        assertEquals(List.of(new HostPort("10.0.0.1", 7800), new HostPort("::1", 7801), new HostPort("host-b", 7802)),
+                c.seeds());
+        assertEquals(Map.of("leader-eligible", "true", "weight", "2"), c.capabilities());
+        assertEquals(Discovery.MULTICAST, c.discovery());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "sprawl.gossip.port|70000|sprawl.gossip.port=70000 is not allowed: expected a TCP port (the failure-detection socket takes port+1000), a whole number from 1 to 64535",
+        "sprawl.http.port|http|sprawl.http.port=http is not allowed: expected a TCP port, a whole number from 1 to 65535",
+        "sprawl.seeds|10.0.0.1:7800,10.0.0.2|sprawl.seeds=10.0.0.1:7800,10.0.0.2 is not allowed: expected comma-separated host:port seeds with ports 1-65535, e.g. 10.0.0.1:7800,10.0.0.2:7800; '10.0.0.2' is not one",
+        "sprawl.node.id|''|sprawl.node.id= is not allowed: expected a node id: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        "sprawl.discovery|gossip|sprawl.discovery=gossip is not allowed: expected one of static, dns, multicast",
+        "sprawl.capabilities|weight|sprawl.capabilities=weight is not allowed: expected comma-separated key=value pairs (key: letters, digits, '.', '_' or '-'), e.g. leader-eligible=true,weight=2; 'weight' is not one",
+        "sprawl.membership.retention-minutes|-1|sprawl.membership.retention-minutes=-1 is not allowed: expected minutes, a whole number from 0 to 10080",
+    })
+    void aBadValueNamesKeyValueAndWhatIsAllowed(String key, String value, String message) {
+        Map<String, String> m = valid();
+        m.put(key, value);
+        SettingException e = assertThrows(SettingException.class, () -> OverlayConfig.from(m));
+        assertEquals(message, e.getMessage());
+        assertEquals(key, e.key());
+    }
+
+    @Test
+    void dnsDiscoveryNeedsAQuery() {
+        Map<String, String> m = valid();
+        m.put("sprawl.discovery", "dns");
+        SettingException e = assertThrows(SettingException.class, () -> OverlayConfig.from(m));
+        assertEquals("sprawl.dns.query= is not allowed: a DNS name is required when sprawl.discovery is dns",
+                e.getMessage());
+    }
+}
