@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# A local sprawl-overlay cluster: N Open Liberty servers on 127.0.0.1, one node each.
+#
+#   local-cluster.sh start [N]   build if needed, start nodes 0..N-1 not already running (default 3),
+#                                wait until every node is ready and sees N healthy members
+#   local-cluster.sh stop        stop every running node gracefully (they leave the cluster)
+#   local-cluster.sh status      one line per node: pid, URLs, health
+#   local-cluster.sh kill I      SIGKILL node I (a crash, for demos and tests)
+#
+# Node i: HTTP 9080+i, HTTPS 9443+i, JGroups 7800+i (failure-detection socket 8800+i).
+# Files:  target/local-cluster/node{i}.pid, target/local-cluster/logs/node{i}/messages.log,
+#         servers under target/local-cluster/wlp-usr/servers/node{i}.
+# Tests run their own cluster elsewhere by setting SPRAWL_CLUSTER_DIR, SPRAWL_HTTP_BASE,
+# SPRAWL_HTTPS_BASE, SPRAWL_GOSSIP_BASE and SPRAWL_CLUSTER_NAME.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CLUSTER_DIR=${SPRAWL_CLUSTER_DIR:-$ROOT/target/local-cluster}
+HTTP_BASE=${SPRAWL_HTTP_BASE:-9080}
+HTTPS_BASE=${SPRAWL_HTTPS_BASE:-9443}
+GOSSIP_BASE=${SPRAWL_GOSSIP_BASE:-7800}
+CLUSTER_NAME=${SPRAWL_CLUSTER_NAME:-sprawl-local}
+READY_TIMEOUT=${SPRAWL_READY_TIMEOUT:-240}
+WLP=$ROOT/target/liberty/wlp
+WAR=$ROOT/target/sprawl-overlay.war
+export WLP_USER_DIR=$CLUSTER_DIR/wlp-usr
+
+die() { echo "local-cluster: $*" >&2; exit 1; }
+
+pid_file() { echo "$CLUSTER_DIR/node$1.pid"; }
+server_dir() { echo "$WLP_USER_DIR/servers/node$1"; }
+
+# The node's pid if its process is alive and is that node's Liberty server; nothing otherwise.
+running_pid() {
+  local f pid
+  f=$(pid_file "$1")
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "node$1"; then
+    echo "$pid"
+  fi
+}
+
+build_if_needed() {
+  if [ ! -f "$WAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$WAR" -print -quit)" ]; then
+    echo "building the WAR ..."
+    (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
+  fi
+  if [ ! -x "$WLP/bin/server" ]; then
+    echo "installing Open Liberty (the first time downloads ~350 MB) ..."
+    (cd "$ROOT" && mvn -B -q liberty:install-server) || die "installing Open Liberty failed"
+  fi
+}
+
+seeds_for() {
+  local n=$1 i=$2 j out=""
+  for ((j = 0; j < n; j++)); do
+    [ "$j" -eq "$i" ] && continue
+    out+="${out:+,}127.0.0.1:$((GOSSIP_BASE + j))"
+  done
+  echo "$out"
+}
+
+start_node() {
+  local n=$1 i=$2 dir logs
+  dir=$(server_dir "$i")
+  logs=$CLUSTER_DIR/logs/node$i
+  if [ ! -d "$dir" ]; then
+    "$WLP/bin/server" create "node$i" > /dev/null || die "could not create server node$i"
+  fi
+  mkdir -p "$dir/dropins" "$logs"
+  cp "$ROOT/server-config/server.xml" "$ROOT/server-config/jvm.options" "$dir/"
+  cp "$WAR" "$dir/dropins/sprawl-overlay.war"
+  cat > "$dir/server.env" <<ENV
+SPRAWL_NODE_ID=node$i
+SPRAWL_CLUSTER_NAME=$CLUSTER_NAME
+SPRAWL_BIND_ADDRESS=127.0.0.1
+SPRAWL_GOSSIP_PORT=$((GOSSIP_BASE + i))
+SPRAWL_HTTP_PORT=$((HTTP_BASE + i))
+SPRAWL_HTTPS_PORT=$((HTTPS_BASE + i))
+SPRAWL_SEEDS=$(seeds_for "$n" "$i")
+LOG_DIR=$logs
+ENV
+  # Any other SPRAWL_* setting in the caller's environment reaches every node.
+  env | grep -E '^SPRAWL_(MEMBERSHIP|ROUTING|JOIN|SITE|RACK|CAPABILITIES|METADATA|HTTP_MAX)' >> "$dir/server.env" || true
+  "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
+  cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
+    || die "node$i did not start; see $logs/start.out and $logs/messages.log"
+}
+
+healthy_count() {
+  curl -s --max-time 2 "http://127.0.0.1:$1/overlay/health/membership" 2>/dev/null \
+    | grep -o '"state":"HEALTHY"' | wc -l
+}
+
+wait_ready() {
+  local n=$1 i deadline=$((SECONDS + READY_TIMEOUT)) ready
+  while :; do
+    ready=0
+    for ((i = 0; i < n; i++)); do
+      if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$((HTTP_BASE + i))/health/ready")" = 200 ] \
+        && [ "$(healthy_count $((HTTP_BASE + i)))" -eq "$n" ]; then
+        ready=$((ready + 1))
+      fi
+    done
+    [ "$ready" -eq "$n" ] && return 0
+    [ "$SECONDS" -ge "$deadline" ] && die "after ${READY_TIMEOUT}s only $ready of $n nodes are ready and see $n members; see $CLUSTER_DIR/logs"
+    sleep 1
+  done
+}
+
+cmd_start() {
+  local n=${1:-3} i started=()
+  [[ "$n" =~ ^[1-9][0-9]?$ ]] || die "N must be a whole number from 1 to 99, got '$n'"
+  command -v curl > /dev/null || die "curl is needed to watch the nodes' health"
+  mkdir -p "$CLUSTER_DIR"
+  build_if_needed
+  for ((i = 0; i < n; i++)); do
+    if [ -z "$(running_pid "$i")" ]; then
+      start_node "$n" "$i" &
+      started+=("$i")
+    fi
+  done
+  wait || die "a node failed to start"
+  echo "started: ${started[*]:-none (all running)}; waiting until $n nodes are ready and agree ..."
+  wait_ready "$n"
+  for ((i = 0; i < n; i++)); do
+    echo "node$i  pid $(running_pid "$i")  http://127.0.0.1:$((HTTP_BASE + i))/overlay/api/members" \
+      " http://127.0.0.1:$((HTTP_BASE + i))/overlay/health  log $CLUSTER_DIR/logs/node$i/messages.log"
+  done
+}
+
+cmd_stop() {
+  local f i
+  for f in "$CLUSTER_DIR"/node*.pid; do
+    [ -e "$f" ] || continue
+    i=${f##*/node}; i=${i%.pid}
+    if [ -n "$(running_pid "$i")" ]; then
+      "$WLP/bin/server" stop "node$i" > /dev/null 2>&1 &
+    fi
+  done
+  wait || true
+  for f in "$CLUSTER_DIR"/node*.pid; do
+    [ -e "$f" ] || continue
+    i=${f##*/node}; i=${i%.pid}
+    local pid
+    pid=$(running_pid "$i")
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    rm -f "$f"
+    echo "node$i stopped"
+  done
+}
+
+cmd_status() {
+  local d i pid
+  for d in "$WLP_USER_DIR"/servers/node*; do
+    [ -d "$d" ] || continue
+    i=${d##*/node}
+    pid=$(running_pid "$i")
+    if [ -n "$pid" ]; then
+      echo "node$i  running  pid $pid  http://127.0.0.1:$((HTTP_BASE + i))  check $(curl -s --max-time 2 "http://127.0.0.1:$((HTTP_BASE + i))/overlay/health/check" || echo unreachable)"
+    else
+      echo "node$i  stopped"
+    fi
+  done
+}
+
+cmd_kill() {
+  local i=${1:-} pid
+  [[ "$i" =~ ^[0-9]+$ ]] || die "kill needs a node number, got '$i'"
+  pid=$(running_pid "$i")
+  [ -n "$pid" ] || die "node$i is not running"
+  kill -9 "$pid"
+  rm -f "$(pid_file "$i")"
+  echo "node$i (pid $pid) killed"
+}
+
+case "${1:-}" in
+  start) cmd_start "${2:-3}" ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  kill) cmd_kill "${2:-}" ;;
+  *) die "usage: $0 start [N] | stop | status | kill I" ;;
+esac

@@ -1,0 +1,82 @@
+package io.sprawl.overlay.ee;
+
+import io.sprawl.overlay.membership.MembershipEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
+
+/** The membership event history ({@code ?since=seq}) and a live stream of new events (server-sent events). */
+@Path("api/events")
+@Produces(MediaType.APPLICATION_JSON)
+public class EventsResource {
+
+    @Inject
+    OverlayNode node;
+
+    @Inject
+    EventStream stream;
+
+    @GET
+    public List<MembershipEvent> events(@QueryParam("since") String since) {
+        return node.require().events(parseSince(since));
+    }
+
+    @GET
+    @Path("stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void stream(@Context SseEventSink sink, @Context Sse sse) {
+        node.require();
+        stream.register(sink, sse);
+    }
+
+    static long parseSince(String since) {
+        if (since == null || since.isEmpty()) {
+            return 0;
+        }
+        try {
+            long v = Long.parseLong(since);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        throw ApiException.badRequest("bad-since", "since=" + since
+                + " is not allowed: a sequence number, a whole number from 0 (events after it are returned)");
+    }
+
+    /** Fans membership events out to every open stream. */
+    @ApplicationScoped
+    public static class EventStream {
+        private volatile SseBroadcaster broadcaster;
+        private volatile Sse sse;
+
+        synchronized void register(SseEventSink sink, Sse context) {
+            if (broadcaster == null) {
+                sse = context;
+                broadcaster = context.newBroadcaster();
+            }
+            broadcaster.register(sink);
+        }
+
+        void onEvent(@Observes MembershipEvent e) {
+            SseBroadcaster b = broadcaster;
+            if (b != null) {
+                OutboundSseEvent out = sse.newEventBuilder().name("membership").id(Long.toString(e.seq()))
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(MembershipEvent.class, e).build();
+                b.broadcast(out);
+            }
+        }
+    }
+}

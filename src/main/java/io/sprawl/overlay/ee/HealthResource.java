@@ -1,0 +1,89 @@
+package io.sprawl.overlay.ee;
+
+import io.sprawl.overlay.OverlayVersion;
+import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberState;
+import io.sprawl.overlay.membership.MembershipSnapshot;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The original system's health handler: {@code /overlay/health}, {@code /check} and {@code /membership}. */
+@Path("health")
+@Produces(MediaType.APPLICATION_JSON)
+public class HealthResource {
+
+    @Inject
+    OverlayNode node;
+
+    @Inject
+    NodeHealth health;
+
+    /** Overall node health: UP when started, ready and live, with each check's data and cause. */
+    @GET
+    public Response overall() {
+        NodeHealth.Verdict started = health.started();
+        NodeHealth.Verdict ready = health.ready();
+        NodeHealth.Verdict live = health.live();
+        boolean up = started.up() && ready.up() && live.up();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("node", node.gossip().map(GossipManager::selfId).orElse(null));
+        body.put("version", OverlayVersion.VALUE);
+        body.put("uptimeMillis", node.gossip().isPresent() ? System.currentTimeMillis() - node.startedAt() : 0);
+        node.gossip().ifPresent(g -> {
+            body.put("state", g.nodeState(g.selfId()).orElse(null));
+            body.put("viewId", g.snapshot().viewId());
+            body.put("members", countByState(g.snapshot()));
+        });
+        body.put("checks", Map.of("started", check(started), "ready", check(ready), "live", check(live)));
+        return Response.status(up ? 200 : 503).entity(body).build();
+    }
+
+    /** For load balancers: 200 when the node is ready and live, 503 otherwise; a tiny body either way. */
+    @GET
+    @Path("check")
+    public Response check() {
+        boolean up = health.ready().up() && health.live().up();
+        return Response.status(up ? 200 : 503).entity(Map.of("status", up ? "UP" : "DOWN")).build();
+    }
+
+    public record MembershipView(String self, long viewId, String leader, Map<MemberState, Integer> counts,
+                                 List<Member> members) {
+    }
+
+    /** This node's view of the membership. The leader comes with election (none is elected yet: null). */
+    @GET
+    @Path("membership")
+    public MembershipView membership() {
+        GossipManager g = node.require();
+        MembershipSnapshot s = g.snapshot();
+        return new MembershipView(g.selfId(), s.viewId(), null, countByState(s), s.members());
+    }
+
+    private static Map<String, Object> check(NodeHealth.Verdict v) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", v.up() ? "UP" : "DOWN");
+        out.putAll(v.data());
+        return out;
+    }
+
+    private static Map<MemberState, Integer> countByState(MembershipSnapshot s) {
+        Map<MemberState, Integer> counts = new EnumMap<>(MemberState.class);
+        for (MemberState st : MemberState.values()) {
+            counts.put(st, 0);
+        }
+        for (Member m : s.members()) {
+            counts.merge(m.state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+}

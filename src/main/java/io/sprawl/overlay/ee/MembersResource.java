@@ -1,0 +1,86 @@
+package io.sprawl.overlay.ee;
+
+import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.membership.Member;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** The member table: {@code GET /overlay/api/members}, one member, and this node's metadata. */
+@Path("api/members")
+@Produces(MediaType.APPLICATION_JSON)
+public class MembersResource {
+
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final int MAX_ENTRIES = 64;
+
+    @Inject
+    OverlayNode node;
+
+    @GET
+    public List<Member> members() {
+        return node.require().snapshot().members();
+    }
+
+    @GET
+    @Path("{id}")
+    public Member member(@PathParam("id") String id) {
+        GossipManager g = node.require();
+        return g.memberInfo(id).orElseThrow(() -> unknown(g, id));
+    }
+
+    /** Replaces this node's metadata (a JSON object of strings) and broadcasts it; only the node itself may. */
+    @PUT
+    @Path("{id}/metadata")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Member updateMetadata(@PathParam("id") String id, Map<String, Object> body) {
+        GossipManager g = node.require();
+        if (!g.selfId().equals(id)) {
+            throw g.memberInfo(id).isPresent()
+                    ? new ApiException(409, "not-self", "only " + id + " may change its metadata; this node is "
+                            + g.selfId() + " (send the request to the member itself)")
+                    : unknown(g, id);
+        }
+        g.updateMetadata(validMetadata(body));
+        return g.memberInfo(id).orElseThrow();
+    }
+
+    static Map<String, String> validMetadata(Map<String, Object> body) {
+        if (body == null) {
+            throw ApiException.badRequest("bad-metadata", "expected a JSON object of string values, got no body");
+        }
+        if (body.size() > MAX_ENTRIES) {
+            throw ApiException.badRequest("bad-metadata", "at most " + MAX_ENTRIES + " metadata entries, got "
+                    + body.size());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : body.entrySet()) {
+            if (!KEY.matcher(e.getKey()).matches()) {
+                throw ApiException.badRequest("bad-metadata", "metadata key '" + e.getKey() + "' is not allowed:"
+                        + " 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            if (!(e.getValue() instanceof String v)) {
+                throw ApiException.badRequest("bad-metadata", "metadata value of '" + e.getKey()
+                        + "' must be a string, got " + (e.getValue() == null ? "null" : e.getValue()));
+            }
+            out.put(e.getKey(), v);
+        }
+        return out;
+    }
+
+    static ApiException unknown(GossipManager g, String id) {
+        String known = g.snapshot().members().stream().map(Member::id).collect(Collectors.joining(", "));
+        return new ApiException(404, "unknown-member", "no member '" + id + "' in the table of " + g.selfId()
+                + "; members: " + known);
+    }
+}

@@ -1,0 +1,85 @@
+package io.sprawl.overlay.ee;
+
+import io.sprawl.overlay.cluster.GossipManager;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What the node's health checks decide, in one place, so MicroProfile Health ({@code /health/*})
+ * and the seed-compatible {@code /overlay/health} always agree. Each verdict names its cause when down.
+ */
+@ApplicationScoped
+public class NodeHealth {
+
+    /** Housekeeping ticks every second; ten missed ticks mean the node's timers are stuck. */
+    static final long STUCK_AFTER_MILLIS = 10 * OverlayNode.HOUSEKEEPING_MILLIS;
+
+    @Inject
+    OverlayNode node;
+
+    public record Verdict(boolean up, Map<String, Object> data) {
+    }
+
+    /** Started: the settings are valid and the node joined the cluster. */
+    public Verdict started() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        node.startupError().ifPresent(e -> data.put("cause", e));
+        GossipManager g = node.gossip().orElse(null);
+        if (g == null) {
+            data.putIfAbsent("cause", "the overlay node is not running");
+            return new Verdict(false, data);
+        }
+        data.put("node", g.selfId());
+        return new Verdict(true, data);
+    }
+
+    /** Ready: joined (in the view, own record in the table) and the transport up. */
+    public Verdict ready() {
+        Verdict started = started();
+        if (!started.up()) {
+            return started;
+        }
+        GossipManager g = node.gossip().orElseThrow();
+        Map<String, Object> data = new LinkedHashMap<>(started.data());
+        data.put("viewId", g.snapshot().viewId());
+        data.put("liveMembers", g.snapshot().live().size());
+        if (!g.transportUp()) {
+            data.put("cause", "the cluster transport is down");
+            return new Verdict(false, data);
+        }
+        if (!g.isJoined()) {
+            data.put("cause", "this node is not in its own member table as a live member");
+            return new Verdict(false, data);
+        }
+        return new Verdict(true, data);
+    }
+
+    /** Live: the timers fire and no thread is deadlocked. A node that did not start is live (restarting will not help). */
+    public Verdict live() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (node.gossip().isPresent()) {
+            long since = System.currentTimeMillis() - node.lastHousekeeping();
+            data.put("housekeepingAgoMillis", since);
+            if (since > STUCK_AFTER_MILLIS) {
+                data.put("cause", "the housekeeping timer has not fired for " + since + " ms");
+                return new Verdict(false, data);
+            }
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] deadlocked = threads.findDeadlockedThreads();
+        if (deadlocked != null) {
+            String names = Arrays.stream(threads.getThreadInfo(deadlocked)).map(ThreadInfo::getThreadName)
+                    .collect(Collectors.joining(", "));
+            data.put("cause", "deadlocked threads: " + names);
+            return new Verdict(false, data);
+        }
+        return new Verdict(true, data);
+    }
+}

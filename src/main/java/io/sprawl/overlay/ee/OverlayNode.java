@@ -1,0 +1,153 @@
+package io.sprawl.overlay.ee;
+
+import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.config.OverlayConfig;
+import io.sprawl.overlay.config.SettingException;
+import io.sprawl.overlay.membership.MembershipEvent;
+import io.sprawl.overlay.routing.Router;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.Timeout;
+import jakarta.ejb.Timer;
+import jakarta.ejb.TimerConfig;
+import jakarta.ejb.TimerService;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The node's lifecycle: reads and validates the settings, joins the cluster when the server
+ * starts, says goodbye when it stops, and runs the housekeeping timer.
+ *
+ * <p>Bean-managed concurrency: the container's default write lock would make every REST read
+ * queue behind timer work. State is a few volatiles written at start and stop; the gossip manager
+ * and member table guard themselves.
+ */
+@Startup
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class OverlayNode {
+
+    private static final Logger LOG = Logger.getLogger(OverlayNode.class.getName());
+
+    /** Housekeeping (retention, the coordinator's departure marks) every second: cheap, and liveness watches it. */
+    static final long HOUSEKEEPING_MILLIS = 1_000;
+
+    @Inject
+    Config mpConfig;
+
+    @Inject
+    Event<MembershipEvent> membershipEvents;
+
+    @Resource
+    TimerService timers;
+
+    private volatile GossipManager gossip;
+    private volatile Router router;
+    private volatile String startupError;
+    private volatile long startedAt;
+    private volatile long lastHousekeeping;
+    private volatile Timer housekeeping;
+
+    @PostConstruct
+    void start() {
+        OverlayConfig config;
+        try {
+            config = OverlayConfig.from(key -> mpConfig.getOptionalValue(key, String.class));
+        } catch (SettingException e) {
+            // One line naming key, value and what is allowed; the node does not start half-configured.
+            startupError = e.getMessage();
+            LOG.severe("sprawl-overlay not started: " + e.getMessage());
+            return;
+        }
+        GossipManager node = new GossipManager(config, Clock.systemUTC());
+        try {
+            node.start();
+        } catch (SettingException e) {
+            startupError = e.getMessage();
+            LOG.severe("sprawl-overlay not started: " + e.getMessage());
+            node.close();
+            return;
+        } catch (Exception e) {
+            startupError = "could not join cluster '" + config.clusterName() + "' on " + config.bindAddress() + ":"
+                    + config.gossipPort() + ": " + e;
+            LOG.log(Level.SEVERE, "sprawl-overlay not started: " + startupError, e);
+            node.close();
+            return;
+        }
+        node.addListener(membershipEvents::fire);
+        router = new Router(node::snapshot, config.routingReplicas());
+        startedAt = System.currentTimeMillis();
+        lastHousekeeping = startedAt;
+        gossip = node;
+        housekeeping = timers.createIntervalTimer(HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS,
+                new TimerConfig("sprawl-housekeeping", false));
+    }
+
+    @Timeout
+    void tick(Timer timer) {
+        GossipManager node = gossip;
+        if (node != null) {
+            node.housekeeping();
+            lastHousekeeping = System.currentTimeMillis();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        Timer t = housekeeping;
+        if (t != null) {
+            try {
+                t.cancel();
+            } catch (RuntimeException e) {
+                // the container may have cancelled it already
+            }
+        }
+        GossipManager node = gossip;
+        gossip = null;
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** The running node, or empty when it did not start or has stopped. */
+    public Optional<GossipManager> gossip() {
+        return Optional.ofNullable(gossip);
+    }
+
+    /** The running node; a request that needs it gets 503 otherwise. */
+    public GossipManager require() {
+        GossipManager node = gossip;
+        if (node == null) {
+            throw new ApiException(503, "not-started", startupError != null ? startupError
+                    : "the overlay node is not running");
+        }
+        return node;
+    }
+
+    public Router router() {
+        require();
+        return router;
+    }
+
+    public Optional<String> startupError() {
+        return Optional.ofNullable(startupError);
+    }
+
+    public long startedAt() {
+        return startedAt;
+    }
+
+    public long lastHousekeeping() {
+        return lastHousekeeping;
+    }
+}
