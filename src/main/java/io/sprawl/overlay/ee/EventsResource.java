@@ -36,7 +36,11 @@ public class EventsResource {
     @Path("stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void stream(@Context SseEventSink sink, @Context Sse sse) {
-        node.require();
+        List<MembershipEvent> history = node.require().events(0);
+        long lastSeq = history.isEmpty() ? 0 : history.get(history.size() - 1).seq();
+        // At once, so the client knows the stream is open and where to resume with ?since= after a reconnect.
+        sink.send(sse.newEventBuilder().name("ready").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(java.util.Map.class, java.util.Map.of("lastSeq", lastSeq)).build());
         stream.register(sink, sse);
     }
 
