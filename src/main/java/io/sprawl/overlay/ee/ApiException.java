@@ -1,6 +1,12 @@
 package io.sprawl.overlay.ee;
 
-/** A request the API refuses: its HTTP status and the JSON body {@code {"error": code, "message": ...}}. */
+import jakarta.ejb.ApplicationException;
+
+/**
+ * A request the API refuses: its HTTP status and the JSON body {@code {"error": code, "message": ...}}.
+ * An application exception, so it leaves the EJB singleton as itself, not wrapped in EJBException (a 500).
+ */
+@ApplicationException
 public class ApiException extends RuntimeException {
 
     private final int status;
