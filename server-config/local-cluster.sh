@@ -98,8 +98,7 @@ wait_ready() {
   while :; do
     ready=0
     for ((i = 0; i < n; i++)); do
-      if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$((HTTP_BASE + i))/health/ready")" = 200 ] \
-        && [ "$(healthy_count $((HTTP_BASE + i)))" -eq "$n" ]; then
+      if node_ready "$i" && [ "$(healthy_count $((HTTP_BASE + i)))" -eq "$n" ]; then
         ready=$((ready + 1))
       fi
     done
@@ -109,20 +108,46 @@ wait_ready() {
   done
 }
 
+node_ready() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$((HTTP_BASE + $1))/health/ready")" = 200 ]
+}
+
+# Waits until node i alone is ready (it has formed or joined the cluster).
+wait_node_ready() {
+  local i=$1 deadline=$((SECONDS + READY_TIMEOUT))
+  until node_ready "$i"; do
+    [ "$SECONDS" -ge "$deadline" ] && die "node$i not ready after ${READY_TIMEOUT}s; see $CLUSTER_DIR/logs/node$i"
+    sleep 1
+  done
+}
+
 cmd_start() {
-  local n=${1:-3} i started=()
+  local n=${1:-3} i todo=() running=0 pids=() pid
   [[ "$n" =~ ^[1-9][0-9]?$ ]] || die "N must be a whole number from 1 to 99, got '$n'"
   command -v curl > /dev/null || die "curl is needed to watch the nodes' health"
   mkdir -p "$CLUSTER_DIR"
   build_if_needed
   for ((i = 0; i < n; i++)); do
-    if [ -z "$(running_pid "$i")" ]; then
-      start_node "$n" "$i" &
-      started+=("$i")
-    fi
+    if [ -z "$(running_pid "$i")" ]; then todo+=("$i"); else running=$((running + 1)); fi
   done
-  wait || die "a node failed to start"
-  echo "started: ${started[*]:-none (all running)}; waiting until $n nodes are ready and agree ..."
+  # With nothing running, the first node forms the cluster alone before the others start. Started
+  # together on a busy machine, a node can miss the others' discovery replies and form a cluster of its
+  # own; the merge that follows, overlapping the others' joins, can stall Infinispan's initial state
+  # transfer for its full 4-minute timeout (seen with 9 nodes on 2 cores).
+  echo "starting: ${todo[*]:-none (all running)}"
+  if [ "$running" -eq 0 ] && [ "${#todo[@]}" -gt 1 ]; then
+    start_node "$n" "${todo[0]}"
+    wait_node_ready "${todo[0]}"
+    todo=("${todo[@]:1}")
+  fi
+  for i in "${todo[@]}"; do
+    start_node "$n" "$i" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" || die "a node failed to start"
+  done
+  echo "waiting until $n nodes are ready and agree ..."
   wait_ready "$n"
   for ((i = 0; i < n; i++)); do
     echo "node$i  pid $(running_pid "$i")  http://127.0.0.1:$((HTTP_BASE + i))/overlay/api/members" \

@@ -83,6 +83,7 @@ public class MembershipBench {
             }
             // metadata
             String value = "r" + r + "-" + System.nanoTime();
+            Thread.sleep(1_000); // let the join's aftermath (state transfer, readiness polls) settle first
             String self = put(0, "/overlay/api/members/node0/metadata", "{\"bench\":\"" + value + "\"}");
             long written = number(self, "updatedAt");
             for (int i = 1; i < n; i++) {
@@ -126,15 +127,19 @@ public class MembershipBench {
         throw new IllegalStateException("node" + i + " did not show " + who + " " + to + " in " + timeoutMillis + " ms");
     }
 
-    /** When node i applied node0's record carrying this metadata value (its seenAt). */
+    /**
+     * When node i applied node0's record carrying this metadata value (its seenAt). Asks first after a
+     * pause, so the asking does not load the machine while the update propagates.
+     */
     static long awaitMetadata(int i, String value, long timeoutMillis) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMillis;
+        Thread.sleep(300);
         while (System.currentTimeMillis() < deadline) {
             String m = get(i, "/overlay/api/members/node0");
             if (m.contains("\"bench\":\"" + value + "\"")) {
                 return number(m, "seenAt");
             }
-            Thread.sleep(20);
+            Thread.sleep(100);
         }
         throw new IllegalStateException("node" + i + " did not see node0's metadata in " + timeoutMillis + " ms");
     }

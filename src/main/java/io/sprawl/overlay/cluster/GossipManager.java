@@ -108,6 +108,10 @@ public final class GossipManager implements AutoCloseable {
             membership.viewChanged(transport.getViewId(), transportIds(transport.getMembers()));
 
             long incarnation = nextIncarnation(cache.get(config.nodeId()));
+            // The first replicated write of a node loads the write path (command classes, marshallers): let it
+            // be the message count, which the node publishes anyway, so the join announcement that follows
+            // is not the slow one.
+            messages.publishInitial();
             MemberRecord record = new MemberRecord(config.nodeId(), transportId(transport.getAddress()),
                     config.bindAddress(), config.gossipPort(), config.httpPort(), OverlayVersion.VALUE, startTime,
                     incarnation, config.site(), config.rack(), config.capabilities(), config.metadata(), 1,
@@ -355,7 +359,8 @@ public final class GossipManager implements AutoCloseable {
                 CompletableFuture.runAsync(GossipManager.this::refute);
             }
             if (isCoordinator()) {
-                reconcileRecords();
+                // Not on the listener thread: cache writes while the view is being installed can wait on it.
+                CompletableFuture.runAsync(GossipManager.this::reconcileRecords);
             }
         }
 

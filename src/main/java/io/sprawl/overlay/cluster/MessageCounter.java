@@ -29,6 +29,11 @@ final class MessageCounter {
         return v;
     }
 
+    /** Publishes the count once, now; at start, before anything else is written. */
+    void publishInitial() {
+        cache.put(selfId, count.get());
+    }
+
     long local() {
         return count.get();
     }

@@ -14,6 +14,8 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
 import jakarta.ejb.Timer;
+import jakarta.ejb.TransactionManagement;
+import jakarta.ejb.TransactionManagementType;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.enterprise.event.Event;
@@ -31,10 +33,14 @@ import org.eclipse.microprofile.config.Config;
  * <p>Bean-managed concurrency: the container's default write lock would make every REST read
  * queue behind timer work. State is a few volatiles written at start and stop; the gossip manager
  * and member table guard themselves.
+ *
+ * <p>Bean-managed transactions: the node uses no JTA resource, and a container transaction around
+ * a join would time out (120 s) on a slow start and around every timer tick cost for nothing.
  */
 @Startup
 @Singleton
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionManagement(TransactionManagementType.BEAN)
 public class OverlayNode {
 
     private static final Logger LOG = Logger.getLogger(OverlayNode.class.getName());
