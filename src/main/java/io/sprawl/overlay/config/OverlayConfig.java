@@ -28,7 +28,8 @@ public record OverlayConfig(
         int retentionMinutes,
         int historySize,
         int routingReplicas,
-        int requestMaxBytes) {
+        int requestMaxBytes,
+        DetectorConfig detector) {
 
     /** Reads every setting; the first bad one throws a {@link SettingException} naming key, value and what is allowed. */
     public static OverlayConfig from(Function<String, Optional<String>> source) {
@@ -51,7 +52,8 @@ public record OverlayConfig(
                 Settings.RETENTION_MINUTES.read(source),
                 Settings.HISTORY_SIZE.read(source),
                 Settings.ROUTING_REPLICAS.read(source),
-                Settings.REQUEST_MAX_BYTES.read(source));
+                Settings.REQUEST_MAX_BYTES.read(source),
+                DetectorConfig.from(source));
         if (c.discovery == Discovery.DNS && c.dnsQuery.isBlank()) {
             throw new SettingException(Settings.DNS_QUERY.key(), c.dnsQuery,
                     "a DNS name is required when sprawl.discovery is dns");

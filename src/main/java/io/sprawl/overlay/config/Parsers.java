@@ -32,6 +32,15 @@ final class Parsers {
         };
     }
 
+    static Function<String, Boolean> bool() {
+        return raw -> {
+            if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(raw);
+            }
+            throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
     /** A name usable as a node id or cluster name: letters, digits, '.', '_' and '-', 1 to 63 characters. */
     static Function<String, String> name(String what) {
         return raw -> {

@@ -1,5 +1,6 @@
 package io.sprawl.overlay.config;
 
+import static io.sprawl.overlay.config.Parsers.bool;
 import static io.sprawl.overlay.config.Parsers.host;
 import static io.sprawl.overlay.config.Parsers.hostPorts;
 import static io.sprawl.overlay.config.Parsers.intIn;
@@ -106,8 +107,65 @@ public final class Settings {
                     + " filling the heap. Larger bodies get 413.",
             intIn(1024, 16 * 1024 * 1024, "bytes"));
 
+    // ---- failure detection (package failure; the formulas are in DetectorMath) ------------------
+
+    public static final Setting<Boolean> PROBE_ENABLED = new Setting<>("sprawl.probe.enabled", "true",
+            "Off leaves failure detection to the transport alone: a crash is still seen in ~0.3 s, but a hung node"
+                    + " only after FD_ALL3's 3 s and a stuck overlay never. Off is for measuring what probing costs.",
+            bool());
+
+    public static final Setting<Integer> PROBE_INTERVAL_MS = new Setting<>("sprawl.probe.interval-ms", "100",
+            "Each node probes one peer per round, in shuffled round-robin order. At 100 ms a hung member of 9 is"
+                    + " first probed within ~0.35 s (p99), for about 10 small messages a second per node.",
+            intIn(20, 10_000, "milliseconds"));
+
+    public static final Setting<Integer> PROBE_TIMEOUT_MS = new Setting<>("sprawl.probe.timeout-ms", "100",
+            "The longest wait for a direct ack, and the wait while a peer's round trips are still unknown; once"
+                    + " known, the wait is 3 times that peer's p99 round trip (at least 10 ms). Awareness multiplies it.",
+            intIn(5, 10_000, "milliseconds"));
+
+    public static final Setting<Integer> PROBE_INDIRECT = new Setting<>("sprawl.probe.indirect-count", "3",
+            "Members asked to probe a peer that missed its direct ack (SWIM's k): one bad link alone then rarely"
+                    + " reads as a failure.",
+            intIn(0, 16, "a number of members"));
+
+    public static final Setting<Integer> PROBE_STUCK_AFTER_MS = new Setting<>("sprawl.probe.stuck-after-ms", "1000",
+            "A node whose own probe timer has not fired this long stops answering probes, so a JVM that answers TCP"
+                    + " but whose overlay is stuck gets suspected. 1 s is ten missed rounds: no late timer, a real stall.",
+            intIn(100, 60_000, "milliseconds"));
+
+    public static final Setting<Integer> PROBE_AWARENESS_MAX = new Setting<>("sprawl.probe.awareness-max", "8",
+            "The highest local health score (Lifeguard, memberlist's default): a node that misses its own timers or"
+                    + " acks multiplies its probe timeouts by up to score + 1 instead of accusing others.",
+            intIn(0, 64, "a score"));
+
+    public static final Setting<Boolean> PROBE_EXCLUDE_FAILED = new Setting<>("sprawl.probe.exclude-failed", "true",
+            "Ask JGroups to exclude a member the probes found FAILED. JGroups checks first (VERIFY_SUSPECT2) and"
+                    + " drops it only if its transport is silent too, so caches stop waiting on a hung node; one whose"
+                    + " transport answers stays in the view, FAILED in the table, until it refutes.",
+            bool());
+
+    public static final Setting<Integer> SUSPICION_MULTIPLIER = new Setting<>("sprawl.suspicion.multiplier", "15",
+            "The shortest suspicion timeout is multiplier x probe interval x max(1, log10(members)): 1.5 s up to 10"
+                    + " members, 3 s at 100. It outlasts a 1 s pause plus the refutation's trip, and still ends a hang"
+                    + " within 3 s.",
+            intIn(1, 1_000, "a multiplier"));
+
+    public static final Setting<Integer> SUSPICION_MAX_MULTIPLIER = new Setting<>("sprawl.suspicion.max-multiplier",
+            "2",
+            "A suspicion nobody else confirms waits this multiple of the shortest timeout; each independent"
+                    + " confirmation brings it down towards the shortest (Lifeguard).",
+            intIn(1, 100, "a multiplier"));
+
+    public static final Setting<Integer> SUSPICION_CONFIRMATIONS = new Setting<>("sprawl.suspicion.confirmations", "3",
+            "Independent suspicions that bring the timeout down to its shortest (Lifeguard's K); fewer members than"
+                    + " that lower it to what they can give.",
+            intIn(0, 64, "a number of confirmations"));
+
     /** Every setting, in the order of the README's table. */
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
             SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
-            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES);
+            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES, PROBE_ENABLED,
+            PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
+            PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS);
 }

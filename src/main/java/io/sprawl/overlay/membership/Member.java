@@ -29,8 +29,8 @@ public record Member(
         long seenAt,
         String transportId) {
 
-    static Member of(MemberRecord r, MemberState state, long stateSince, long seenAt) {
-        return new Member(r.id(), state, r.incarnation(), r.address(), r.gossipPort(), r.httpPort(), r.site(),
+    static Member of(MemberRecord r, MemberState state, long incarnation, long stateSince, long seenAt) {
+        return new Member(r.id(), state, incarnation, r.address(), r.gossipPort(), r.httpPort(), r.site(),
                 r.rack(), r.capabilities(), r.metadata(), r.version(), r.startTime(), r.revision(), r.updatedAt(),
                 stateSince, seenAt, r.transportId());
     }

@@ -23,9 +23,12 @@ import java.util.logging.Logger;
  * {@code HEALTHY}. A member that leaves the view is {@code FAILED} at once, or {@code LEFT} when its
  * record said goodbye first. A record from a new process (new transport address) replaces the old
  * entry whatever its state: that is a new incarnation. A record older than the entry's is ignored.
+ * The failure detector adds {@code SUSPECT} and its own {@code FAILED} verdicts for members still in
+ * the view; only a higher incarnation (a refutation) makes such a member {@code HEALTHY} again.
  *
  * <p>Threads. Transport and cache threads call {@link #viewChanged}, {@link #recordChanged} and
- * {@link #recordRemoved}; a timer calls {@link #expire}. All of them mutate under this object's
+ * {@link #recordRemoved}; the failure detector's threads call {@link #suspect}, {@link #alive} and
+ * {@link #failed}; a timer calls {@link #expire}. All of them mutate under this object's
  * monitor. Readers never take it: they read the immutable snapshot published after each change.
  * Listeners run on one notifier thread, in event order.
  */
@@ -47,7 +50,8 @@ public final class MembershipManager implements AutoCloseable {
 
     private volatile MembershipSnapshot snapshot;
 
-    private record Entry(MemberRecord record, MemberState state, long since, long seenAt) {
+    /** @param incarnation the record's, or higher when the failure detector heard a refutation first */
+    private record Entry(MemberRecord record, MemberState state, long since, long seenAt, long incarnation) {
     }
 
     public MembershipManager(String selfId, Clock clock, long retentionMillis, int historySize) {
@@ -92,20 +96,59 @@ public final class MembershipManager implements AutoCloseable {
             publish(now);
             return;
         }
-        MemberState next = stateOf(r, current);
         boolean newProcess = current == null || !current.record.transportId().equals(r.transportId());
+        MemberState next = stateOf(r, current, newProcess);
         long since = next.live() ? now : (r.departedAt() > 0 ? r.departedAt() : now);
         if (newProcess) {
             String reason = current == null ? (next.live() ? "joined" : "not in view") : "rejoined";
             transition(r, next, reason, since, now, now);
         } else if (next != current.state) {
-            transition(r, next, reasonFor(next), since, now, now);
+            transition(r, next, reasonFor(current.state, next), since, now, now);
         } else {
             // Same state: a metadata update, or the coordinator's mark of a departure we already saw.
             long keptSince = next.live() ? current.since : Math.min(current.since, since);
-            entries.put(r.id(), new Entry(r, next, keptSince, now));
+            entries.put(r.id(), new Entry(r, next, keptSince, now, Math.max(r.incarnation(), current.incarnation)));
         }
         publish(now);
+    }
+
+    /** The failure detector suspects this incarnation of a healthy member. */
+    public synchronized void suspect(String id, long incarnation, String reason) {
+        Entry e = entries.get(id);
+        if (e != null && e.state == MemberState.HEALTHY && incarnation >= e.incarnation) {
+            long now = clock.millis();
+            detectorTransition(e, MemberState.SUSPECT, reason, incarnation, now);
+            publish(now);
+        }
+    }
+
+    /**
+     * A newer incarnation refuted a suspicion or a failure verdict. A member gone from the view or
+     * gone for good (LEFT) stays as it is: only a new process brings those back.
+     */
+    public synchronized void alive(String id, long incarnation, String reason) {
+        Entry e = entries.get(id);
+        if (e == null || incarnation <= e.incarnation || e.state == MemberState.LEFT
+                || !view.contains(e.record.transportId())) {
+            return;
+        }
+        long now = clock.millis();
+        if (e.state == MemberState.HEALTHY) {
+            entries.put(id, new Entry(e.record, e.state, e.since, e.seenAt, incarnation));
+        } else {
+            detectorTransition(e, MemberState.HEALTHY, reason, incarnation, now);
+        }
+        publish(now);
+    }
+
+    /** The failure detector's verdict on this incarnation of a live member. */
+    public synchronized void failed(String id, long incarnation, String reason) {
+        Entry e = entries.get(id);
+        if (e != null && e.state.live() && incarnation >= e.incarnation) {
+            long now = clock.millis();
+            detectorTransition(e, MemberState.FAILED, reason, incarnation, now);
+            publish(now);
+        }
     }
 
     /** A record was removed from the cache (the coordinator expiring it): a departed entry goes too. */
@@ -190,11 +233,13 @@ public final class MembershipManager implements AutoCloseable {
         return r.status().departed() && !old.status().departed();
     }
 
-    private MemberState stateOf(MemberRecord r, Entry current) {
+    private MemberState stateOf(MemberRecord r, Entry current, boolean newProcess) {
         boolean inView = view.contains(r.transportId());
         return switch (r.status()) {
-            case ALIVE -> inView ? (current != null && current.state.live() ? current.state : MemberState.HEALTHY)
-                    : MemberState.FAILED;
+            // In the view: a new process or a newer incarnation is HEALTHY; otherwise the state stands (a
+            // detector's SUSPECT or FAILED is not undone by a metadata update of the same incarnation).
+            case ALIVE -> !inView ? MemberState.FAILED
+                    : newProcess || r.incarnation() > current.incarnation ? MemberState.HEALTHY : current.state;
             case LEAVING, LEFT -> MemberState.LEFT;
             // A FAILED mark for a member that is in our view again (a healed partition): it stays live here
             // and its owner re-publishes itself with a new incarnation.
@@ -202,16 +247,27 @@ public final class MembershipManager implements AutoCloseable {
         };
     }
 
-    private static String reasonFor(MemberState next) {
+    private static String reasonFor(MemberState from, MemberState next) {
         if (next == MemberState.LEFT) {
             return "graceful leave";
         }
-        return next == MemberState.FAILED ? "view change" : "rejoined";
+        if (next == MemberState.FAILED) {
+            return "view change";
+        }
+        return from == MemberState.SUSPECT ? "refuted" : "rejoined";
     }
 
     private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {
-        Entry previous = entries.put(r.id(), new Entry(r, to, since, seenAt));
-        emit(now, r.id(), previous == null ? null : previous.state, to, reason, r.incarnation());
+        Entry previous = entries.get(r.id());
+        boolean sameProcess = previous != null && previous.record.transportId().equals(r.transportId());
+        long incarnation = sameProcess ? Math.max(r.incarnation(), previous.incarnation) : r.incarnation();
+        entries.put(r.id(), new Entry(r, to, since, seenAt, incarnation));
+        emit(now, r.id(), previous == null ? null : previous.state, to, reason, incarnation);
+    }
+
+    private void detectorTransition(Entry e, MemberState to, String reason, long incarnation, long now) {
+        entries.put(e.record.id(), new Entry(e.record, to, now, e.seenAt, incarnation));
+        emit(now, e.record.id(), e.state, to, reason, incarnation);
     }
 
     private void drop(String id) {
@@ -238,7 +294,7 @@ public final class MembershipManager implements AutoCloseable {
     private void publish(long now) {
         List<Member> rows = new ArrayList<>(entries.size());
         for (Entry e : entries.values()) {
-            rows.add(Member.of(e.record, e.state, e.since, e.seenAt));
+            rows.add(Member.of(e.record, e.state, e.incarnation, e.since, e.seenAt));
         }
         rows.sort(Comparator.comparing(Member::id));
         snapshot = new MembershipSnapshot(viewId, now, List.copyOf(rows));

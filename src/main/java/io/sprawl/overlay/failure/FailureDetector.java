@@ -1,0 +1,584 @@
+package io.sprawl.overlay.failure;
+
+import io.sprawl.overlay.config.DetectorConfig;
+import io.sprawl.overlay.membership.MemberState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * SWIM failure detection with Lifeguard's refinements (the original system's FailureDetector;
+ * memberlist's state.go in spirit). Each probe round pings the next peer in a shuffled round-robin;
+ * a missed ack asks {@code k} others to probe it; no ack at all makes it {@code SUSPECT}; the
+ * suspicion spreads, and unless the peer refutes it with a higher incarnation before the suspicion
+ * timeout (shortened by independent confirmations) it is {@code FAILED}.
+ *
+ * <p>Beyond the transport: a node answers probes only while its own probe timer fires, so a JVM
+ * whose TCP answers but whose overlay is stuck is still found out. Beyond plain SWIM: per-peer round
+ * trips set the probe timeouts, local health (awareness) lengthens them when this node is the slow
+ * one, and a deadline seen late (this node was stalled) counts against this node, not the peer.
+ *
+ * <p>Threads. The probe timer calls {@link #tick}; transport threads call {@link #receive}; the
+ * scheduler runs deadlines. All state is guarded by this object's monitor, and messages are sent
+ * after it is released. {@link DetectorEvents} are called under the monitor.
+ */
+public final class FailureDetector {
+
+    private static final Logger LOG = Logger.getLogger(FailureDetector.class.getName());
+
+    /** Rumors piggybacked on one probe or ack: a few hundred bytes at most. */
+    static final int RUMORS_PER_MESSAGE = 8;
+
+    /** A member the detector may probe, as the member table knows it (in the transport's view, not LEFT). */
+    public record Candidate(String id, long incarnation, boolean failed) {
+    }
+
+    /** One peer as this node's detector sees it, for the API. */
+    public record PeerInfo(String id, MemberState state, long incarnation, long lastAckAt, double rttEwmaMillis,
+            double rttP99Millis, double phi, int confirmations) {
+    }
+
+    /** Counters since start, and this node's own health. */
+    public record Stats(long incarnation, int awareness, long pingsSent, long indirectProbesSent, long acksReceived,
+            long suspicions, long refutations, long failures, long malformedDropped, long unansweredWhileStuck) {
+    }
+
+    private static final class Peer {
+        final String id;
+        long incarnation;
+        MemberState state;
+        Suspicion suspicion;
+        final PeerStats stats = new PeerStats();
+
+        Peer(String id, long incarnation, MemberState state) {
+            this.id = id;
+            this.incarnation = incarnation;
+            this.state = state;
+        }
+    }
+
+    private static final class Probe {
+        final String target;
+        final long sentAt;
+        final long timeout;
+        long indirectDeadline;
+        int expectedNacks;
+        int nacks;
+
+        Probe(String target, long sentAt, long timeout) {
+            this.target = target;
+            this.sentAt = sentAt;
+            this.timeout = timeout;
+        }
+    }
+
+    private record Relay(String origin, long originSeq, String target) {
+    }
+
+    /** A message to send once the monitor is released; {@code to} null is a broadcast. */
+    private record Send(String to, ProbeMessage message) {
+    }
+
+    private final String selfId;
+    private final DetectorConfig config;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final ProbeTransport transport;
+    private final DetectorEvents events;
+    private final Supplier<List<Candidate>> candidates;
+    private final Random random;
+
+    // Guarded by this.
+    private long selfIncarnation;
+    private final Map<String, Peer> peers = new HashMap<>();
+    private final List<String> order = new ArrayList<>();
+    private int next;
+    private final Map<Long, Probe> probes = new HashMap<>();
+    private final Map<Long, Relay> relays = new HashMap<>();
+    private final RumorQueue rumors = new RumorQueue();
+    private final Awareness awareness;
+    private long seq;
+    private long lastTick;
+    private long refuteAbove = -1;
+    private long pingsSent;
+    private long indirectProbesSent;
+    private long acksReceived;
+    private long suspicions;
+    private long refutations;
+    private long failures;
+    private long malformedDropped;
+    private long unansweredWhileStuck;
+
+    public FailureDetector(String selfId, long selfIncarnation, DetectorConfig config, Clock clock, Scheduler scheduler,
+            ProbeTransport transport, DetectorEvents events, Supplier<List<Candidate>> candidates, Random random) {
+        this.selfId = selfId;
+        this.selfIncarnation = selfIncarnation;
+        this.config = config;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.transport = transport;
+        this.events = events;
+        this.candidates = candidates;
+        this.random = random;
+        this.awareness = new Awareness(config.awarenessMax());
+    }
+
+    // ---- the probe round (timer) --------------------------------------------------------------
+
+    /** One probe round: called by the probe timer every {@code sprawl.probe.interval-ms}. */
+    public void tick() {
+        List<Send> out = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.millis();
+            if (lastTick > 0 && now - lastTick > DetectorMath.stallMillis(config.probeIntervalMillis())) {
+                awareness.apply(1); // our own timer came late: we were paused or starved
+            }
+            lastTick = now;
+            sync(candidates.get());
+            if (refuteAbove >= 0) {
+                refute(refuteAbove, out);
+            }
+            String target = nextTarget();
+            if (target != null) {
+                startProbe(peers.get(target), now, out);
+            }
+        }
+        send(out, List.of());
+    }
+
+    // ---- messages from peers (transport threads) ----------------------------------------------
+
+    /** A message from a peer; garbage is counted and dropped. */
+    public void receive(byte[] buf, int offset, int length) {
+        ProbeMessage m;
+        try {
+            m = ProbeCodec.decode(buf, offset, length);
+        } catch (ProbeCodec.MalformedProbeException e) {
+            synchronized (this) {
+                malformedDropped++;
+            }
+            LOG.fine(() -> selfId + " dropped a malformed probe message: " + e.getMessage());
+            return;
+        }
+        List<Send> out = new ArrayList<>();
+        synchronized (this) {
+            if (m.from().equals(selfId)) {
+                return;
+            }
+            long now = clock.millis();
+            heardFrom(m.from(), m.fromIncarnation());
+            for (Rumor r : m.rumors()) {
+                apply(r, now, out);
+            }
+            if (m instanceof ProbeMessage.Ping p) {
+                // A misdirected ping (a stale address) is not ours to answer.
+                if (p.target().equals(selfId) && answering(now)) {
+                    out.add(new Send(p.from(), new ProbeMessage.Ack(p.seq(), selfId, selfIncarnation, false,
+                            piggyback())));
+                } else if (p.target().equals(selfId)) {
+                    unansweredWhileStuck++;
+                }
+            } else if (m instanceof ProbeMessage.Ack a) {
+                acked(a, now, out);
+            } else if (m instanceof ProbeMessage.PingReq r) {
+                relay(r, now, out);
+            } else if (m instanceof ProbeMessage.Nack n) {
+                Probe pr = probes.get(n.seq());
+                if (pr != null) {
+                    pr.nacks++;
+                }
+            }
+        }
+        send(out, List.of());
+    }
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    public synchronized Optional<PeerInfo> peer(String id) {
+        Peer p = peers.get(id);
+        if (p == null) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        return Optional.of(new PeerInfo(p.id, p.state, p.incarnation, p.stats.lastAckAt(), p.stats.ewmaMillis(),
+                p.stats.p99Millis(), p.stats.phi(now), p.suspicion == null ? 0 : p.suspicion.confirmations()));
+    }
+
+    public synchronized Stats stats() {
+        return new Stats(selfIncarnation, awareness.score(), pingsSent, indirectProbesSent, acksReceived, suspicions,
+                refutations, failures, malformedDropped, unansweredWhileStuck);
+    }
+
+    /** Peers this detector holds FAILED (still in the transport's view). */
+    public synchronized List<String> failedNodes() {
+        List<String> out = new ArrayList<>();
+        peers.values().stream().filter(p -> p.state == MemberState.FAILED).forEach(p -> out.add(p.id));
+        Collections.sort(out);
+        return out;
+    }
+
+    /** Whether this node answers probes: its probe timer has fired recently (or has not started yet). */
+    public synchronized boolean answering() {
+        return answering(clock.millis());
+    }
+
+    // ---- internals (under the monitor) --------------------------------------------------------
+
+    private boolean answering(long now) {
+        return lastTick == 0 || now - lastTick <= config.stuckAfterMillis();
+    }
+
+    /** Follows the member table: new members are probed, departed ones forgotten. */
+    private void sync(List<Candidate> members) {
+        Set<String> present = new HashSet<>();
+        for (Candidate c : members) {
+            if (c.id().equals(selfId)) {
+                continue;
+            }
+            present.add(c.id());
+            Peer p = peers.get(c.id());
+            if (p == null) {
+                peers.put(c.id(), new Peer(c.id(), c.incarnation(), c.failed() ? MemberState.FAILED
+                        : MemberState.HEALTHY));
+                order.add(random.nextInt(order.size() + 1), c.id());
+            } else if (c.incarnation() > p.incarnation && !c.failed()) {
+                // A newer record reached the table first (a refutation through the cache).
+                p.incarnation = c.incarnation();
+                p.state = MemberState.HEALTHY;
+                p.suspicion = null;
+            }
+        }
+        if (present.size() != peers.size()) {
+            peers.keySet().retainAll(present);
+            order.retainAll(present);
+        }
+    }
+
+    /** The next peer in shuffled round-robin order that is probed: not FAILED, no probe in flight. */
+    private String nextTarget() {
+        Set<String> inFlight = new HashSet<>();
+        probes.values().forEach(p -> inFlight.add(p.target));
+        for (int i = 0; i < order.size(); i++) {
+            if (next >= order.size()) {
+                Collections.shuffle(order, random);
+                next = 0;
+            }
+            String id = order.get(next++);
+            Peer p = peers.get(id);
+            if (p != null && p.state != MemberState.FAILED && !inFlight.contains(id)) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    private void startProbe(Peer p, long now, List<Send> out) {
+        long timeout = DetectorMath.probeTimeoutMillis(p.stats.p99Millis(), config.probeTimeoutMillis(),
+                awareness.score());
+        long s = ++seq;
+        probes.put(s, new Probe(p.id, now, timeout));
+        out.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
+        pingsSent++;
+        scheduler.schedule(timeout, () -> directTimeout(s));
+    }
+
+    private void directTimeout(long s) {
+        List<Send> out = new ArrayList<>();
+        synchronized (this) {
+            Probe pr = probes.get(s);
+            if (pr == null) {
+                return; // acked
+            }
+            long now = clock.millis();
+            Peer p = peers.get(pr.target);
+            if (now - (pr.sentAt + pr.timeout) > DetectorMath.stallMillis(config.probeIntervalMillis())) {
+                probes.remove(s); // we were stalled, not the peer: no verdict from this probe
+                awareness.apply(1);
+                return;
+            }
+            if (p == null || p.state == MemberState.FAILED) {
+                probes.remove(s);
+                return;
+            }
+            List<String> via = relaysFor(pr.target, config.indirectProbes());
+            for (String r : via) {
+                out.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
+            }
+            indirectProbesSent += via.size();
+            pr.expectedNacks = via.size();
+            long wait = DetectorMath.indirectTimeoutMillis(pr.timeout);
+            pr.indirectDeadline = now + wait;
+            scheduler.schedule(wait, () -> indirectTimeout(s));
+        }
+        send(out, List.of());
+    }
+
+    private void indirectTimeout(long s) {
+        List<Send> out = new ArrayList<>();
+        synchronized (this) {
+            Probe pr = probes.remove(s);
+            if (pr == null) {
+                return;
+            }
+            long now = clock.millis();
+            if (now - pr.indirectDeadline > DetectorMath.stallMillis(config.probeIntervalMillis())) {
+                awareness.apply(1);
+                return;
+            }
+            // Lifeguard: relays that did not even nack hint that we are the one cut off.
+            awareness.apply(pr.expectedNacks == 0 ? 1 : pr.expectedNacks - pr.nacks);
+            Peer p = peers.get(pr.target);
+            if (p != null && p.state != MemberState.FAILED) {
+                Rumor.Cause cause = pr.expectedNacks > 0 ? Rumor.Cause.INDIRECT_TIMEOUT : Rumor.Cause.DIRECT_TIMEOUT;
+                suspect(p, p.incarnation, selfId, cause, now, out);
+            }
+        }
+        send(out, List.of());
+    }
+
+    private void acked(ProbeMessage.Ack a, long now, List<Send> out) {
+        Probe pr = probes.get(a.seq());
+        if (pr != null && pr.target.equals(a.from())) {
+            probes.remove(a.seq());
+            Peer p = peers.get(a.from());
+            if (p != null) {
+                p.stats.ack(now, a.relayed() ? -1 : now - pr.sentAt);
+            }
+            acksReceived++;
+            awareness.apply(-1);
+            return;
+        }
+        Relay r = relays.remove(a.seq());
+        if (r != null && r.target.equals(a.from())) {
+            out.add(new Send(r.origin, new ProbeMessage.Ack(r.originSeq, a.from(), a.fromIncarnation(), true,
+                    piggyback())));
+        }
+    }
+
+    /** Probes {@code target} for a member that asked; nacks if the target stays silent. */
+    private void relay(ProbeMessage.PingReq req, long now, List<Send> out) {
+        if (!answering(now)) {
+            unansweredWhileStuck++;
+            return;
+        }
+        long s = ++seq;
+        relays.put(s, new Relay(req.from(), req.seq(), req.target()));
+        out.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(), piggyback())));
+        Peer t = peers.get(req.target());
+        long timeout = DetectorMath.probeTimeoutMillis(t == null ? -1 : t.stats.p99Millis(), config.probeTimeoutMillis(),
+                awareness.score());
+        scheduler.schedule(timeout, () -> relayTimeout(s));
+    }
+
+    private void relayTimeout(long s) {
+        Send nack;
+        synchronized (this) {
+            Relay r = relays.remove(s);
+            if (r == null) {
+                return;
+            }
+            nack = new Send(r.origin, new ProbeMessage.Nack(r.originSeq, selfId, selfIncarnation, piggyback()));
+        }
+        send(List.of(nack), List.of());
+    }
+
+    /** Any message proves its sender's incarnation: a higher one than we hold refutes what we held. */
+    private void heardFrom(String id, long incarnation) {
+        Peer p = peers.get(id);
+        if (p != null && incarnation > p.incarnation) {
+            revive(p, incarnation);
+        }
+    }
+
+    private void apply(Rumor r, long now, List<Send> out) {
+        if (r.node().equals(selfId)) {
+            if (r.kind() != Rumor.Kind.ALIVE && r.incarnation() >= selfIncarnation) {
+                if (answering(now)) {
+                    refute(r.incarnation(), out);
+                } else {
+                    refuteAbove = Math.max(refuteAbove, r.incarnation()); // at the next tick, if we get one
+                }
+            }
+            return;
+        }
+        Peer p = peers.get(r.node());
+        switch (r.kind()) {
+            case SUSPECT -> {
+                if (p != null) {
+                    suspect(p, r.incarnation(), r.from(), r.cause(), now, out);
+                }
+            }
+            case ALIVE -> {
+                if (p == null) {
+                    // Not probed here (unknown yet, or FAILED and dropped): the member table decides.
+                    events.alive(r.node(), r.incarnation(), Rumor.Cause.REFUTED.text);
+                } else if (r.incarnation() > p.incarnation) {
+                    revive(p, r.incarnation());
+                    rumors.add(r);
+                }
+            }
+            case FAILED -> {
+                if (p != null && p.state != MemberState.FAILED && r.incarnation() >= p.incarnation) {
+                    fail(p, r.incarnation(), r.cause().text + " at " + r.from());
+                    rumors.add(r);
+                }
+            }
+        }
+    }
+
+    private void suspect(Peer p, long incarnation, String from, Rumor.Cause cause, long now, List<Send> out) {
+        if (p.state == MemberState.FAILED || incarnation < p.incarnation) {
+            return;
+        }
+        Suspicion current = p.suspicion;
+        if (p.state == MemberState.SUSPECT && current != null && current.incarnation == incarnation) {
+            if (current.confirm(from)) {
+                scheduleVerdict(p.id, current, now);
+                if (from.equals(selfId)) {
+                    broadcast(new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, selfId, cause), out);
+                }
+            }
+            return;
+        }
+        int members = liveCount() + 1;
+        long min = DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(), members);
+        long max = DetectorMath.suspicionMaxMillis(min, config.suspicionMaxMultiplier());
+        int expected = DetectorMath.expectedConfirmations(config.suspicionConfirmations(), members);
+        Suspicion s = new Suspicion(incarnation, now, cause.text, from, min, max, expected);
+        p.incarnation = incarnation;
+        p.state = MemberState.SUSPECT;
+        p.suspicion = s;
+        suspicions++;
+        events.suspect(p.id, incarnation, from.equals(selfId) ? cause.text : cause.text + " at " + from);
+        Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, from, cause);
+        if (from.equals(selfId)) {
+            broadcast(r, out);
+        } else {
+            rumors.add(r);
+        }
+        scheduleVerdict(p.id, s, now);
+    }
+
+    private void scheduleVerdict(String id, Suspicion s, long now) {
+        scheduler.schedule(Math.max(0, s.deadline() - now), () -> verdict(id, s));
+    }
+
+    private void verdict(String id, Suspicion s) {
+        List<Send> out = new ArrayList<>();
+        List<String> exclude = new ArrayList<>();
+        synchronized (this) {
+            Peer p = peers.get(id);
+            if (p == null || p.suspicion != s || p.state != MemberState.SUSPECT) {
+                return; // refuted, failed already, or gone
+            }
+            long now = clock.millis();
+            long stall = DetectorMath.stallMillis(config.probeIntervalMillis());
+            if (now < s.deadline()) {
+                scheduleVerdict(id, s, now); // an earlier check; a confirmation moved the deadline
+                return;
+            }
+            if (now - s.deadline() > stall && s.takeGrace()) {
+                // We were stalled past the deadline: read what waited in the buffers (a refutation?) first.
+                awareness.apply(1);
+                scheduler.schedule(stall, () -> verdict(id, s));
+                return;
+            }
+            fail(p, s.incarnation, Rumor.Cause.SUSPICION_TIMEOUT.text + " (" + s.reason + ")");
+            broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.SUSPICION_TIMEOUT), out);
+            if (config.excludeFailed()) {
+                exclude.add(id);
+            }
+        }
+        send(out, exclude);
+    }
+
+    private void fail(Peer p, long incarnation, String reason) {
+        p.incarnation = incarnation;
+        p.state = MemberState.FAILED;
+        p.suspicion = null;
+        failures++;
+        events.failed(p.id, incarnation, reason);
+    }
+
+    /** A higher incarnation: whatever this node held against the peer is refuted (the table keeps it too). */
+    private void revive(Peer p, long incarnation) {
+        p.incarnation = incarnation;
+        p.suspicion = null;
+        p.state = MemberState.HEALTHY;
+        events.alive(p.id, incarnation, Rumor.Cause.REFUTED.text);
+    }
+
+    /** This node was suspected or declared failed: a higher incarnation, told to everyone. */
+    private void refute(long heard, List<Send> out) {
+        refuteAbove = -1;
+        if (heard < selfIncarnation) {
+            return; // old news about an incarnation we already left behind
+        }
+        selfIncarnation = heard + 1;
+        refutations++;
+        awareness.apply(1); // being suspected suggests we are the slow one
+        events.refuted(selfIncarnation);
+        broadcast(new Rumor(Rumor.Kind.ALIVE, selfId, selfIncarnation, selfId, Rumor.Cause.REFUTED), out);
+    }
+
+    /** News this node originates goes to every member at once, and rides on later probes too. */
+    private void broadcast(Rumor r, List<Send> out) {
+        rumors.add(r);
+        out.add(new Send(null, new ProbeMessage.Gossip(selfId, selfIncarnation, List.of(r))));
+    }
+
+    private List<Rumor> piggyback() {
+        return rumors.take(RUMORS_PER_MESSAGE, DetectorMath.retransmits(peers.size() + 1));
+    }
+
+    private List<String> relaysFor(String target, int k) {
+        List<String> pool = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (!p.id.equals(target) && p.state == MemberState.HEALTHY) {
+                pool.add(p.id);
+            }
+        }
+        Collections.shuffle(pool, random);
+        return pool.subList(0, Math.min(k, pool.size()));
+    }
+
+    private int liveCount() {
+        int n = 0;
+        for (Peer p : peers.values()) {
+            if (p.state != MemberState.FAILED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- sending (outside the monitor) --------------------------------------------------------
+
+    private void send(List<Send> out, List<String> exclude) {
+        for (Send s : out) {
+            try {
+                byte[] bytes = ProbeCodec.encode(s.message());
+                if (s.to() == null) {
+                    transport.broadcast(bytes);
+                } else {
+                    transport.send(s.to(), bytes);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, selfId + " could not send a probe message", e);
+            }
+        }
+        for (String id : exclude) {
+            transport.exclude(id);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.sprawl.overlay.failure;
+
+/**
+ * How the failure detector reaches other members. The cluster package implements it over a JGroups
+ * fork channel; tests may wrap it to drop messages. Sends never block for long and never throw for an
+ * unreachable member: a probe to a dead node is simply not answered.
+ */
+public interface ProbeTransport {
+
+    /** Sends to one member by node id; silently nothing when the member is not in the view. */
+    void send(String nodeId, byte[] message);
+
+    /** Sends to every other member of the view. */
+    void broadcast(byte[] message);
+
+    /** Asks the transport to verify that the member is gone and, if so, to exclude it from the view. */
+    void exclude(String nodeId);
+}

@@ -1,0 +1,303 @@
+package io.sprawl.overlay.failure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.config.DetectorConfig;
+import io.sprawl.overlay.membership.MemberState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The detector's state machine on a simulated clock and network (defaults: 100 ms rounds, 100 ms
+ * probe timeout, suspicion 1.5–3 s at up to 10 members).
+ */
+class FailureDetectorTest {
+
+    private static final DetectorConfig DEFAULTS = DetectorConfig.defaults();
+    private static final String[] FIVE = {"a", "b", "c", "d", "e"};
+
+    @Test
+    void aHealthyClusterRaisesNoSuspicion() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(20_000);
+        assertTrue(sim.log.isEmpty(), sim.dump());
+        FailureDetector.Stats stats = sim.detectors.get("a").stats();
+        assertTrue(stats.pingsSent() > 150 && stats.acksReceived() >= stats.pingsSent() - 1, stats.toString());
+        assertEquals(0, stats.awareness());
+        FailureDetector.PeerInfo b = sim.detectors.get("a").peer("b").orElseThrow();
+        assertEquals(2.0, b.rttP99Millis(), "two hops of 1 ms");
+        assertTrue(b.lastAckAt() > SimulatedCluster.START && b.phi() < 3, b.toString());
+    }
+
+    @Test
+    void aSilentMemberIsSuspectedThenFailedByEveryone() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        long cut = sim.clock.millis() - SimulatedCluster.START;
+        sim.silenced.add("e");
+        sim.run(5_000);
+        Map<String, Long> suspected = sim.firstSeen("e", MemberState.SUSPECT);
+        Map<String, Long> failed = sim.firstSeen("e", MemberState.FAILED);
+        for (String observer : List.of("a", "b", "c", "d")) {
+            assertTrue(suspected.get(observer) - cut < 1_000, observer + " suspects within 1 s\n" + sim.dump());
+            assertTrue(failed.get(observer) - cut < 3_000, observer + " fails it within 3 s\n" + sim.dump());
+            assertEquals(MemberState.FAILED, sim.state(observer, "e"));
+        }
+        assertTrue(sim.log.stream().anyMatch(l -> l.contains("e HEALTHY -> SUSPECT") && l.contains("(indirect timeout)")),
+                sim.dump());
+        assertTrue(sim.log.stream().anyMatch(l -> l.contains("-> FAILED") && l.contains("suspicion timeout")), sim.dump());
+        assertTrue(sim.log.stream().anyMatch(l -> l.contains("asks to exclude e")), sim.dump());
+    }
+
+    @Test
+    void confirmationsBringTheVerdictForward() {
+        // Alone, a suspicion runs its longest (3 s); four members confirm it and it ends at the shortest (1.5 s).
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        sim.silenced.add("e");
+        sim.run(5_000);
+        long firstSuspicion = sim.firstSeen("e", MemberState.SUSPECT).values().stream().min(Long::compare).orElseThrow();
+        long firstVerdict = sim.firstSeen("e", MemberState.FAILED).values().stream().min(Long::compare).orElseThrow();
+        assertTrue(firstVerdict - firstSuspicion >= 1_500 && firstVerdict - firstSuspicion < 2_400,
+                "verdict " + (firstVerdict - firstSuspicion) + " ms after the first suspicion\n" + sim.dump());
+    }
+
+    @Test
+    void aSuspicionNobodyConfirmsRunsItsLongestTimeout() {
+        Suspicion s = new Suspicion(1, 0, "direct timeout", "a", 1_500, 3_000, 3);
+        assertEquals(3_000, s.deadline());
+        assertTrue(s.confirm("b"));
+        assertFalse(s.confirm("b"), "the same member twice is one confirmation");
+        assertFalse(s.confirm("a"), "the first suspector is not a confirmation");
+        assertEquals(2_250, s.deadline());
+        assertTrue(s.confirm("c"));
+        assertTrue(s.confirm("d"));
+        assertFalse(s.confirm("e"), "beyond the expected confirmations nothing changes");
+        assertEquals(1_500, s.deadline());
+    }
+
+    @Test
+    void aPausedMemberRefutesWithAHigherIncarnation() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        sim.pause("c");
+        sim.run(1_000);
+        sim.resume("c");
+        sim.run(5_000);
+        assertTrue(sim.firstSeen("c", MemberState.FAILED).isEmpty(), sim.dump());
+        assertFalse(sim.firstSeen("c", MemberState.SUSPECT).isEmpty(), "a 1 s pause is noticed\n" + sim.dump());
+        assertEquals(2L, sim.refutedTo.get("c"), sim.dump());
+        for (String observer : List.of("a", "b", "d", "e")) {
+            assertEquals(MemberState.HEALTHY, sim.state(observer, "c"), sim.dump());
+            assertEquals(2L, sim.incarnations.get(observer).get("c"));
+        }
+        assertTrue(sim.log.stream().anyMatch(l -> l.contains("c SUSPECT -> HEALTHY #2 (refuted)")), sim.dump());
+    }
+
+    @Test
+    void staleNewsIsIgnored() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(1_000);
+        FailureDetector a = sim.detectors.get("a");
+        // A suspicion of an incarnation older than the one a knows changes nothing.
+        gossip(a, new Rumor(Rumor.Kind.SUSPECT, "c", 0, "b", Rumor.Cause.DIRECT_TIMEOUT));
+        assertEquals(MemberState.HEALTHY, a.peer("c").orElseThrow().state());
+        // A current one does; an "alive" of the same incarnation does not undo it...
+        gossip(a, new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
+        assertEquals(MemberState.SUSPECT, a.peer("c").orElseThrow().state());
+        gossip(a, new Rumor(Rumor.Kind.ALIVE, "c", 1, "c", Rumor.Cause.REFUTED));
+        assertEquals(MemberState.SUSPECT, a.peer("c").orElseThrow().state());
+        // ...a higher one does.
+        gossip(a, new Rumor(Rumor.Kind.ALIVE, "c", 2, "c", Rumor.Cause.REFUTED));
+        assertEquals(MemberState.HEALTHY, a.peer("c").orElseThrow().state());
+        assertEquals(2, a.peer("c").orElseThrow().incarnation());
+        // And the suspected incarnation itself would have refuted: c, told directly, moves to 2 (or past).
+        gossip(sim.detectors.get("c"), new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
+        assertEquals(2L, sim.refutedTo.get("c"));
+        gossip(sim.detectors.get("c"), new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
+        assertEquals(2L, sim.refutedTo.get("c"), "a suspicion of an incarnation already left behind is old news");
+    }
+
+    @Test
+    void aStuckOverlayIsSuspectedAndFailedThoughItsTransportAnswers() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        long stop = sim.clock.millis() - SimulatedCluster.START;
+        sim.stuck.add("d");
+        sim.run(6_000);
+        Map<String, Long> failed = sim.firstSeen("d", MemberState.FAILED);
+        assertEquals(4, failed.size(), sim.dump());
+        long stuckAfter = DEFAULTS.stuckAfterMillis();
+        failed.values().forEach(t -> assertTrue(t - stop > stuckAfter, "not before d stops answering\n" + sim.dump()));
+        assertTrue(sim.detectors.get("d").stats().unansweredWhileStuck() > 0);
+        // Its timer fires again: it learns it was declared failed, and comes back as a new incarnation.
+        sim.stuck.remove("d");
+        sim.run(2_000);
+        for (String observer : List.of("a", "b", "c", "e")) {
+            assertEquals(MemberState.HEALTHY, sim.state(observer, "d"), sim.dump());
+        }
+        assertTrue(sim.refutedTo.get("d") >= 2);
+    }
+
+    @Test
+    void aProbeTimeoutSeenLateCountsAgainstThisNodeNotThePeer() {
+        OneDetector on = new OneDetector("b", "c", "d");
+        on.detector.tick();
+        String target = on.pingedTarget();
+        on.runDue(DEFAULTS.probeTimeoutMillis()); // on time: the peer missed its ack, others are asked
+        assertEquals(2, on.count("PingReq"), "k = 3, but only the two other peers can relay");
+
+        OneDetector late = new OneDetector("b", "c", "d");
+        late.detector.tick();
+        late.runDue(DEFAULTS.probeTimeoutMillis() + 500); // this node was stalled past the deadline
+        assertEquals(0, late.count("PingReq"), "no indirect probe of " + target + " after our own stall");
+        assertEquals(1, late.detector.stats().awareness());
+    }
+
+    @Test
+    void aVerdictSeenLateWaitsForWhatTheBuffersHold() {
+        OneDetector late = new OneDetector("b", "c", "d");
+        late.detector.tick(); // learns its peers
+        gossip(late.detector, new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
+        // Three members: one confirmation expected, none came, so the longest timeout: 3 s.
+        late.runDue(3_000 + 500);
+        assertEquals(MemberState.SUSPECT, late.detector.peer("c").orElseThrow().state(), "graced, not failed");
+        gossip(late.detector, new Rumor(Rumor.Kind.ALIVE, "c", 2, "c", Rumor.Cause.REFUTED)); // was in the buffer
+        late.runDue(1_000);
+        assertEquals(MemberState.HEALTHY, late.detector.peer("c").orElseThrow().state());
+
+        OneDetector onTime = new OneDetector("b", "c", "d");
+        onTime.detector.tick();
+        gossip(onTime.detector, new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
+        onTime.runDue(3_000);
+        assertEquals(MemberState.FAILED, onTime.detector.peer("c").orElseThrow().state());
+    }
+
+    @Test
+    void awarenessLengthensProbeTimeouts() {
+        Awareness awareness = new Awareness(8);
+        awareness.apply(3);
+        assertEquals(3, awareness.score());
+        awareness.apply(20);
+        assertEquals(8, awareness.score(), "bounded above");
+        awareness.apply(-20);
+        assertEquals(0, awareness.score(), "bounded below");
+        assertEquals(4 * 60, DetectorMath.probeTimeoutMillis(20, 100, 3));
+    }
+
+    @Test
+    void oneSecondPausesNeverEndInAFailure() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, "a", "b", "c", "d", "e", "f", "g", "h", "i");
+        sim.run(2_000);
+        for (int i = 0; i < 20; i++) {
+            sim.pause("e");
+            sim.run(1_000);
+            sim.resume("e");
+            sim.run(2_000 + 37L * i); // varying phases against the probe rounds
+        }
+        assertTrue(sim.firstSeen("e", MemberState.FAILED).isEmpty(), sim.dump());
+        assertTrue(sim.refutedTo.getOrDefault("e", 1L) > 1, "the pauses were noticed and refuted");
+    }
+
+    @Test
+    void garbageFromAPeerIsCountedAndDropped() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        FailureDetector a = sim.detectors.get("a");
+        a.receive(new byte[] {1, 2, 3}, 0, 3);
+        a.receive(new byte[0], 0, 0);
+        assertEquals(2, a.stats().malformedDropped());
+        sim.run(2_000);
+        assertTrue(sim.log.isEmpty(), sim.dump());
+    }
+
+    /** One detector "a" with hand-run deadlines; what it sends is recorded, nothing is delivered. */
+    private static final class OneDetector {
+        final io.sprawl.overlay.testkit.MutableClock clock = new io.sprawl.overlay.testkit.MutableClock(1_000_000);
+        final java.util.List<long[]> dueAt = new java.util.ArrayList<>();
+        final java.util.List<Runnable> tasks = new java.util.ArrayList<>();
+        final java.util.List<ProbeMessage> sent = new java.util.ArrayList<>();
+        final FailureDetector detector;
+
+        OneDetector(String... peers) {
+            ProbeTransport transport = new ProbeTransport() {
+                @Override
+                public void send(String nodeId, byte[] m) {
+                    sent.add(decode(m));
+                }
+
+                @Override
+                public void broadcast(byte[] m) {
+                    sent.add(decode(m));
+                }
+
+                @Override
+                public void exclude(String nodeId) {
+                }
+            };
+            DetectorEvents none = new DetectorEvents() {
+                public void suspect(String node, long incarnation, String reason) {
+                }
+
+                public void alive(String node, long incarnation, String reason) {
+                }
+
+                public void failed(String node, long incarnation, String reason) {
+                }
+
+                public void refuted(long incarnation) {
+                }
+            };
+            Scheduler scheduler = (delay, task) -> {
+                dueAt.add(new long[] {clock.millis() + delay});
+                tasks.add(task);
+            };
+            java.util.List<FailureDetector.Candidate> candidates = java.util.Arrays.stream(peers)
+                    .map(p -> new FailureDetector.Candidate(p, 1, false)).toList();
+            detector = new FailureDetector("a", 1, DEFAULTS, clock, scheduler, transport, none, () -> candidates,
+                    new java.util.Random(1));
+        }
+
+        /** Moves the clock by {@code millis} at once (a stall), then runs every task that came due, late. */
+        void runDue(long millis) {
+            clock.advance(millis);
+            for (int guard = 0; guard < 1_000; guard++) {
+                int next = -1;
+                for (int i = 0; i < tasks.size(); i++) {
+                    if (dueAt.get(i)[0] <= clock.millis() && (next < 0 || dueAt.get(i)[0] < dueAt.get(next)[0])) {
+                        next = i;
+                    }
+                }
+                if (next < 0) {
+                    return;
+                }
+                dueAt.remove(next);
+                tasks.remove(next).run();
+            }
+        }
+
+        String pingedTarget() {
+            return sent.stream().filter(m -> m instanceof ProbeMessage.Ping).map(m -> ((ProbeMessage.Ping) m).target())
+                    .findFirst().orElseThrow();
+        }
+
+        long count(String type) {
+            return sent.stream().filter(m -> m.getClass().getSimpleName().equals(type)).count();
+        }
+
+        private static ProbeMessage decode(byte[] m) {
+            try {
+                return ProbeCodec.decode(m, 0, m.length);
+            } catch (ProbeCodec.MalformedProbeException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static void gossip(FailureDetector to, Rumor r) {
+        byte[] b = ProbeCodec.encode(new ProbeMessage.Gossip("b", 1, List.of(r)));
+        to.receive(b, 0, b.length);
+    }
+}
