@@ -5,6 +5,9 @@ import io.sprawl.overlay.config.HostPort;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.config.SettingException;
 import io.sprawl.overlay.config.Settings;
+import io.sprawl.overlay.failure.DetectorEvents;
+import io.sprawl.overlay.failure.ExecutorScheduler;
+import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.MemberState;
@@ -20,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +51,8 @@ import org.jgroups.stack.IpAddress;
  *
  * <p>Threads. {@link #start}, {@link #leave} and {@link #close} are called by the lifecycle owner
  * (one thread at a time). Infinispan's threads deliver views and records; the housekeeping timer
- * calls {@link #housekeeping}. The member table guards itself ({@link MembershipManager}); this
+ * calls {@link #housekeeping}, the probe timer {@link #probeRound}; the failure detector guards its
+ * own state and reports to the member table. The member table guards itself ({@link MembershipManager}); this
  * class's own mutable fields are written once at start and read through volatiles.
  */
 public final class GossipManager implements AutoCloseable {
@@ -67,6 +72,9 @@ public final class GossipManager implements AutoCloseable {
     private volatile DefaultCacheManager cacheManager;
     private volatile Cache<String, MemberRecord> records;
     private volatile MessageCounter messages;
+    private volatile FailureDetector detector;
+    private volatile ForkProbeTransport probes;
+    private volatile ExecutorScheduler deadlines;
     /** This node's current record. Replaced under {@code selfLock} (metadata updates, leave, refutation). */
     private volatile MemberRecord self;
     private final Object selfLock = new Object();
@@ -117,6 +125,8 @@ public final class GossipManager implements AutoCloseable {
                     incarnation, config.site(), config.rack(), config.capabilities(), config.metadata(), 1,
                     clock.millis(), RecordStatus.ALIVE, 0);
             self = record;
+            // Answering probes before the others learn of us: they probe a member as soon as its record arrives.
+            startDetector(incarnation);
             cache.put(record.id(), record);
             // Records written before our listener was added (state transfer) are read here.
             readAllRecords();
@@ -296,6 +306,86 @@ public final class GossipManager implements AutoCloseable {
         return messageCountByNode().values().stream().mapToLong(Long::longValue).sum();
     }
 
+    // ---- failure detection ---------------------------------------------------------------------
+
+    /** One probe round of the failure detector: the probe timer calls this every probe interval. */
+    public void probeRound() {
+        FailureDetector d = detector;
+        if (d != null && !leaving) {
+            d.tick();
+        }
+    }
+
+    /** The failure detector, once joined. */
+    public Optional<FailureDetector> detector() {
+        return Optional.ofNullable(detector);
+    }
+
+    /** Members this node shows {@code FAILED} (still within the retention). */
+    public List<String> failedNodes() {
+        return membership.members().stream().filter(m -> m.state() == MemberState.FAILED).map(Member::id).toList();
+    }
+
+    /** Bytes and messages this node's transport sent and received since start (JGroups' counters). */
+    public Map<String, Long> wireStats() {
+        JChannel ch = channel;
+        if (ch == null) {
+            return Map.of();
+        }
+        var stats = ch.getProtocolStack().getTransport().getMessageStats();
+        return Map.of("bytesSent", stats.getNumBytesSent(), "bytesReceived", stats.getNumBytesReceived(),
+                "messagesSent", stats.getNumMsgsSent(), "messagesReceived", stats.getNumMsgsReceived());
+    }
+
+    private void startDetector(long incarnation) throws Exception {
+        ExecutorScheduler scheduler = new ExecutorScheduler("sprawl-detector-" + config.nodeId());
+        deadlines = scheduler;
+        probes = new ForkProbeTransport(channel, membership, ForkProbeTransport.to(() -> detector));
+        detector = new FailureDetector(config.nodeId(), incarnation, config.detector(), clock, scheduler, probes,
+                new DetectorSink(), this::probeCandidates, new Random());
+    }
+
+    /** Whom the detector probes: members in the transport's view that have not left. */
+    private List<FailureDetector.Candidate> probeCandidates() {
+        JGroupsTransport t = transport;
+        if (t == null) {
+            return List.of();
+        }
+        Set<String> view = transportIds(t.getMembers());
+        List<FailureDetector.Candidate> out = new ArrayList<>();
+        for (Member m : membership.members()) {
+            if (!m.id().equals(config.nodeId()) && m.state() != MemberState.LEFT && view.contains(m.transportId())) {
+                out.add(new FailureDetector.Candidate(m.id(), m.incarnation(), m.state() == MemberState.FAILED));
+            }
+        }
+        return out;
+    }
+
+    /** The detector's conclusions go to the member table; its refutations into this node's record. */
+    private final class DetectorSink implements DetectorEvents {
+        @Override
+        public void suspect(String node, long incarnation, String reason) {
+            membership.suspect(node, incarnation, reason);
+        }
+
+        @Override
+        public void alive(String node, long incarnation, String reason) {
+            membership.alive(node, incarnation, reason);
+        }
+
+        @Override
+        public void failed(String node, long incarnation, String reason) {
+            membership.failed(node, incarnation, reason);
+        }
+
+        @Override
+        public void refuted(long incarnation) {
+            LOG.info(() -> "node " + config.nodeId() + " refutes a suspicion of itself: incarnation " + incarnation);
+            // Off the detector's monitor: a cache write may wait on the network.
+            CompletableFuture.runAsync(() -> republish(incarnation));
+        }
+    }
+
     // ---- housekeeping (timer) -----------------------------------------------------------------
 
     /**
@@ -401,18 +491,28 @@ public final class GossipManager implements AutoCloseable {
      * departed: it re-publishes its own record as a new incarnation. Off the listener thread.
      */
     private void refute() {
+        republish(0);
+    }
+
+    /** Re-publishes this node's record as a new incarnation (at least {@code atLeast}). */
+    private void republish(long atLeast) {
         Cache<String, MemberRecord> cache = records;
         if (cache == null || leaving) {
             return;
         }
         try {
             synchronized (selfLock) {
-                MemberRecord next = self.reincarnated(clock.millis());
+                MemberRecord next = self.reincarnated(atLeast, clock.millis());
                 self = next;
                 cache.put(next.id(), next);
+                FailureDetector d = detector;
+                if (d != null) {
+                    d.incarnationIs(next.incarnation());
+                }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not re-publish the record of " + config.nodeId() + " after a merge", e);
+            LOG.log(Level.WARNING, "could not re-publish the record of " + config.nodeId() + " as a new incarnation",
+                    e);
         }
     }
 
@@ -434,6 +534,17 @@ public final class GossipManager implements AutoCloseable {
     }
 
     private void stopQuietly() {
+        detector = null;
+        ForkProbeTransport p = probes;
+        probes = null;
+        if (p != null) {
+            p.close();
+        }
+        ExecutorScheduler d = deadlines;
+        deadlines = null;
+        if (d != null) {
+            d.close();
+        }
         DefaultCacheManager m = cacheManager;
         cacheManager = null;
         records = null;

@@ -2,6 +2,7 @@ package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.OverlayVersion;
 import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.membership.MembershipSnapshot;
@@ -56,7 +57,13 @@ public class HealthResource {
         return Response.status(up ? 200 : 503).entity(Map.of("status", up ? "UP" : "DOWN")).build();
     }
 
+    /**
+     * @param failedNodes members this node shows FAILED
+     * @param detector    this node's failure-detector counters and local health (null when it is not running)
+     * @param wire        bytes and messages its transport sent and received since start
+     */
     public record MembershipView(String self, long viewId, String leader, Map<MemberState, Integer> counts,
+                                 List<String> failedNodes, FailureDetector.Stats detector, Map<String, Long> wire,
                                  List<Member> members) {
     }
 
@@ -66,7 +73,8 @@ public class HealthResource {
     public MembershipView membership() {
         GossipManager g = node.require();
         MembershipSnapshot s = g.snapshot();
-        return new MembershipView(g.selfId(), s.viewId(), null, countByState(s), s.members());
+        return new MembershipView(g.selfId(), s.viewId(), null, countByState(s), g.failedNodes(),
+                g.detector().map(FailureDetector::stats).orElse(null), g.wireStats(), s.members());
     }
 
     private static Map<String, Object> check(NodeHealth.Verdict v) {

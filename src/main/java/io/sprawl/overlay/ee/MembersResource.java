@@ -1,8 +1,12 @@
 package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.Member;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -32,11 +36,32 @@ public class MembersResource {
         return node.require().snapshot().members();
     }
 
+    /**
+     * One member, and what this node's failure detector knows of it: {@code lastAckAt} (epoch ms, 0 if
+     * none), {@code rttEwmaMillis} and {@code rttP99Millis} (-1 until measured), {@code phi}, and the
+     * confirmations of a running suspicion. This node itself has none of these: they are null.
+     */
     @GET
     @Path("{id}")
-    public Member member(@PathParam("id") String id) {
+    public JsonObject member(@PathParam("id") String id) {
         GossipManager g = node.require();
-        return g.memberInfo(id).orElseThrow(() -> unknown(g, id));
+        Member m = g.memberInfo(id).orElseThrow(() -> unknown(g, id));
+        JsonObject base = JsonConfig.JSONB.fromJson(JsonConfig.JSONB.toJson(m), JsonObject.class);
+        JsonObjectBuilder b = Json.createObjectBuilder(base);
+        FailureDetector.PeerInfo p = g.detector().flatMap(d -> d.peer(id)).orElse(null);
+        if (p == null) {
+            b.addNull("lastAckAt").addNull("rttEwmaMillis").addNull("rttP99Millis").addNull("phi")
+                    .addNull("suspicionConfirmations");
+        } else {
+            b.add("lastAckAt", p.lastAckAt()).add("rttEwmaMillis", round(p.rttEwmaMillis()))
+                    .add("rttP99Millis", round(p.rttP99Millis())).add("phi", round(p.phi()))
+                    .add("suspicionConfirmations", p.confirmations());
+        }
+        return b.build();
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
     }
 
     /** Replaces this node's metadata (a JSON object of strings) and broadcasts it; only the node itself may. */

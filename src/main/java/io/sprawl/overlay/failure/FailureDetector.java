@@ -39,6 +39,16 @@ public final class FailureDetector {
     /** Rumors piggybacked on one probe or ack: a few hundred bytes at most. */
     static final int RUMORS_PER_MESSAGE = 8;
 
+    /**
+     * A member this node first saw less than this long ago is not suspected for a missed ack: a JVM that
+     * has just joined runs cold code and is starting its timers (seen on Liberty: first acks ~0.5 s late).
+     * A crash of a newcomer is still seen at once by the transport, and a hang a moment later.
+     */
+    static final long NEWCOMER_GRACE_MS = 2_000;
+
+    /** Until its first probe round, a node answers probes this long: the server is still starting its timers. */
+    static final long FIRST_ROUND_GRACE_MS = 10_000;
+
     /** A member the detector may probe, as the member table knows it (in the transport's view, not LEFT). */
     public record Candidate(String id, long incarnation, boolean failed) {
     }
@@ -55,13 +65,15 @@ public final class FailureDetector {
 
     private static final class Peer {
         final String id;
+        final long firstSeen;
         long incarnation;
         MemberState state;
         Suspicion suspicion;
         final PeerStats stats = new PeerStats();
 
-        Peer(String id, long incarnation, MemberState state) {
+        Peer(String id, long firstSeen, long incarnation, MemberState state) {
             this.id = id;
+            this.firstSeen = firstSeen;
             this.incarnation = incarnation;
             this.state = state;
         }
@@ -108,6 +120,7 @@ public final class FailureDetector {
     private final RumorQueue rumors = new RumorQueue();
     private final Awareness awareness;
     private long seq;
+    private final long createdAt;
     private long lastTick;
     private long refuteAbove = -1;
     private long pingsSent;
@@ -131,6 +144,7 @@ public final class FailureDetector {
         this.candidates = candidates;
         this.random = random;
         this.awareness = new Awareness(config.awarenessMax());
+        this.createdAt = clock.millis();
     }
 
     // ---- the probe round (timer) --------------------------------------------------------------
@@ -144,7 +158,7 @@ public final class FailureDetector {
                 awareness.apply(1); // our own timer came late: we were paused or starved
             }
             lastTick = now;
-            sync(candidates.get());
+            sync(candidates.get(), now);
             if (refuteAbove >= 0) {
                 refute(refuteAbove, out);
             }
@@ -202,6 +216,11 @@ public final class FailureDetector {
         send(out, List.of());
     }
 
+    /** This node's record moved to a new incarnation by another path (a merge): refutations start above it. */
+    public synchronized void incarnationIs(long incarnation) {
+        selfIncarnation = Math.max(selfIncarnation, incarnation);
+    }
+
     // ---- reads --------------------------------------------------------------------------------
 
     public synchronized Optional<PeerInfo> peer(String id) {
@@ -227,7 +246,7 @@ public final class FailureDetector {
         return out;
     }
 
-    /** Whether this node answers probes: its probe timer has fired recently (or has not started yet). */
+    /** Whether this node answers probes: its probe timer has fired recently (always, with probing off). */
     public synchronized boolean answering() {
         return answering(clock.millis());
     }
@@ -235,11 +254,14 @@ public final class FailureDetector {
     // ---- internals (under the monitor) --------------------------------------------------------
 
     private boolean answering(long now) {
-        return lastTick == 0 || now - lastTick <= config.stuckAfterMillis();
+        if (!config.enabled()) {
+            return true;
+        }
+        return lastTick > 0 ? now - lastTick <= config.stuckAfterMillis() : now - createdAt <= FIRST_ROUND_GRACE_MS;
     }
 
     /** Follows the member table: new members are probed, departed ones forgotten. */
-    private void sync(List<Candidate> members) {
+    private void sync(List<Candidate> members, long now) {
         Set<String> present = new HashSet<>();
         for (Candidate c : members) {
             if (c.id().equals(selfId)) {
@@ -248,7 +270,7 @@ public final class FailureDetector {
             present.add(c.id());
             Peer p = peers.get(c.id());
             if (p == null) {
-                peers.put(c.id(), new Peer(c.id(), c.incarnation(), c.failed() ? MemberState.FAILED
+                peers.put(c.id(), new Peer(c.id(), now, c.incarnation(), c.failed() ? MemberState.FAILED
                         : MemberState.HEALTHY));
                 order.add(random.nextInt(order.size() + 1), c.id());
             } else if (c.incarnation() > p.incarnation && !c.failed()) {
@@ -338,7 +360,7 @@ public final class FailureDetector {
             // Lifeguard: relays that did not even nack hint that we are the one cut off.
             awareness.apply(pr.expectedNacks == 0 ? 1 : pr.expectedNacks - pr.nacks);
             Peer p = peers.get(pr.target);
-            if (p != null && p.state != MemberState.FAILED) {
+            if (p != null && p.state != MemberState.FAILED && now - p.firstSeen >= NEWCOMER_GRACE_MS) {
                 Rumor.Cause cause = pr.expectedNacks > 0 ? Rumor.Cause.INDIRECT_TIMEOUT : Rumor.Cause.DIRECT_TIMEOUT;
                 suspect(p, p.incarnation, selfId, cause, now, out);
             }

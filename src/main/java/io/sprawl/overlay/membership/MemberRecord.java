@@ -46,10 +46,14 @@ public record MemberRecord(
                 site, rack, capabilities, newMetadata, revision + 1, now, RecordStatus.ALIVE, 0);
     }
 
-    /** The owner's answer to being marked departed while alive (a healed partition): a new incarnation. */
-    public MemberRecord reincarnated(long now) {
-        return new MemberRecord(id, transportId, address, gossipPort, httpPort, version, startTime, incarnation + 1,
-                site, rack, capabilities, metadata, revision + 1, now, RecordStatus.ALIVE, 0);
+    /**
+     * The owner's answer to being marked departed or suspected while alive (a healed partition, a
+     * refutation): a new incarnation, at least {@code atLeast}.
+     */
+    public MemberRecord reincarnated(long atLeast, long now) {
+        return new MemberRecord(id, transportId, address, gossipPort, httpPort, version, startTime,
+                Math.max(incarnation + 1, atLeast), site, rack, capabilities, metadata, revision + 1, now,
+                RecordStatus.ALIVE, 0);
     }
 
     /** The owner's goodbye. */

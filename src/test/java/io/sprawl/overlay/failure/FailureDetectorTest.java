@@ -53,6 +53,28 @@ class FailureDetectorTest {
     }
 
     @Test
+    void aNewcomerIsNotSuspectedForItsFirstMissedAcks() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.silenced.add("e"); // silent from its first moment
+        sim.run(FailureDetector.NEWCOMER_GRACE_MS - 100);
+        assertTrue(sim.firstSeen("e", MemberState.SUSPECT).isEmpty(), sim.dump());
+        sim.run(2_000);
+        assertEquals(4, sim.firstSeen("e", MemberState.SUSPECT).size(), sim.dump());
+    }
+
+    @Test
+    void aNodeAnswersUntilItsFirstRoundOnlyForAGracePeriod() {
+        OneDetector d = new OneDetector("b", "c");
+        assertTrue(d.detector.answering(), "its timer is still starting");
+        d.clock.advance(FailureDetector.FIRST_ROUND_GRACE_MS + 1);
+        assertFalse(d.detector.answering(), "a timer that never starts is as stuck as one that stopped");
+        d.detector.tick();
+        assertTrue(d.detector.answering());
+        d.clock.advance(DEFAULTS.stuckAfterMillis() + 1);
+        assertFalse(d.detector.answering());
+    }
+
+    @Test
     void confirmationsBringTheVerdictForward() {
         // Alone, a suspicion runs its longest (3 s); four members confirm it and it ends at the shortest (1.5 s).
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);

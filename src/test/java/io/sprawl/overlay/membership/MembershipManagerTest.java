@@ -165,8 +165,41 @@ class MembershipManagerTest {
         table.recordChanged(b);
         table.recordChanged(b.departed(clock.millis())); // written by the other side of a healed partition
         assertEquals(MemberState.HEALTHY, state("b"));
-        table.recordChanged(b.reincarnated(clock.millis()));
+        table.recordChanged(b.reincarnated(0, clock.millis()));
         assertEquals(2, table.member("b").orElseThrow().incarnation());
+    }
+
+    @Test
+    void theDetectorSuspectsFailsAndOnlyAHigherIncarnationRevives() {
+        table.viewChanged(1, Set.of("tb"));
+        MemberRecord b = record("b", "tb", 1, 1);
+        table.recordChanged(b);
+        table.suspect("b", 0, "direct timeout");
+        assertEquals(MemberState.HEALTHY, state("b"), "a stale incarnation is ignored");
+        table.suspect("b", 1, "indirect timeout");
+        assertEquals(MemberState.SUSPECT, state("b"));
+        assertEquals("indirect timeout", lastEvent().reason());
+        table.alive("b", 1, "refuted");
+        assertEquals(MemberState.SUSPECT, state("b"), "the suspected incarnation cannot refute itself");
+        table.alive("b", 2, "refuted");
+        assertEquals(MemberState.HEALTHY, state("b"));
+        assertEquals("refuted", lastEvent().reason());
+        assertEquals(2, lastEvent().incarnation());
+        assertEquals(2, table.member("b").orElseThrow().incarnation(), "ahead of its record (#1)");
+
+        table.failed("b", 2, "suspicion timeout (indirect timeout)");
+        assertEquals(MemberState.FAILED, state("b"));
+        MemberRecord withMetadata = b.withMetadata(java.util.Map.of("k", "v"), clock.millis());
+        table.recordChanged(withMetadata);
+        assertEquals(MemberState.FAILED, state("b"), "a metadata write of an old incarnation does not revive");
+        table.recordChanged(withMetadata.reincarnated(3, clock.millis()));
+        assertEquals(MemberState.HEALTHY, state("b"));
+        assertEquals(3, table.member("b").orElseThrow().incarnation());
+
+        table.viewChanged(2, Set.of());
+        assertEquals(MemberState.FAILED, state("b"));
+        table.alive("b", 9, "refuted");
+        assertEquals(MemberState.FAILED, state("b"), "out of the view, only a new process comes back");
     }
 
     @Test

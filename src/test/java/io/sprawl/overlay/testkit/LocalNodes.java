@@ -11,12 +11,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
  * Overlay nodes in this JVM on 127.0.0.1, in the core tests' own port range (23000-23999; their
  * failure-detection sockets take +1000), so they never meet a local cluster or the server tests.
+ * Each node's probe rounds run on a timer thread here, as the EJB timer runs them in a server; a
+ * test may pause one node's rounds (a stuck overlay whose transport still answers).
  */
 public final class LocalNodes implements AutoCloseable {
 
@@ -25,6 +32,12 @@ public final class LocalNodes implements AutoCloseable {
     private final String clusterName;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, GossipManager> nodes = new LinkedHashMap<>();
+    private final ScheduledExecutorService probeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-probe-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> pausedProbes = ConcurrentHashMap.newKeySet();
 
     public LocalNodes(String clusterName) {
         this.clusterName = clusterName;
@@ -47,10 +60,34 @@ public final class LocalNodes implements AutoCloseable {
         settings.put("sprawl.seeds", ports.values().stream().map(p -> "127.0.0.1:" + p)
                 .collect(Collectors.joining(",")));
         settings.putAll(extra);
-        GossipManager node = new GossipManager(OverlayConfig.from(settings), Clock.systemUTC());
+        OverlayConfig config = OverlayConfig.from(settings);
+        GossipManager node = new GossipManager(config, Clock.systemUTC());
         node.start();
         nodes.put(id, node);
+        if (config.detector().enabled()) {
+            long interval = config.detector().probeIntervalMillis();
+            probeTimer.scheduleAtFixedRate(() -> {
+                try {
+                    if (!pausedProbes.contains(id) && nodes.get(id) == node) {
+                        node.probeRound();
+                    }
+                } catch (RuntimeException e) {
+                    // A failing round must not end this node's timer (a scheduled task that throws is dropped).
+                    java.util.logging.Logger.getLogger(LocalNodes.class.getName()).log(java.util.logging.Level.WARNING,
+                            "probe round of " + id + " failed", e);
+                }
+            }, interval, interval, TimeUnit.MILLISECONDS);
+        }
         return node;
+    }
+
+    /** Stops (or resumes) a node's probe rounds: its overlay looks stuck while its transport still answers. */
+    public void pauseProbes(String id, boolean paused) {
+        if (paused) {
+            pausedProbes.add(id);
+        } else {
+            pausedProbes.remove(id);
+        }
     }
 
     public GossipManager node(String id) {
@@ -99,6 +136,7 @@ public final class LocalNodes implements AutoCloseable {
 
     @Override
     public void close() {
+        probeTimer.shutdownNow();
         for (GossipManager n : nodes.values()) {
             try {
                 n.close();
