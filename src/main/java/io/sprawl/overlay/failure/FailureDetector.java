@@ -81,14 +81,16 @@ public final class FailureDetector {
 
     private static final class Probe {
         final String target;
+        final long incarnation;
         final long sentAt;
         final long timeout;
         long indirectDeadline;
         int expectedNacks;
         int nacks;
 
-        Probe(String target, long sentAt, long timeout) {
+        Probe(String target, long incarnation, long sentAt, long timeout) {
             this.target = target;
+            this.incarnation = incarnation;
             this.sentAt = sentAt;
             this.timeout = timeout;
         }
@@ -308,7 +310,7 @@ public final class FailureDetector {
         long timeout = DetectorMath.probeTimeoutMillis(p.stats.p99Millis(), config.probeTimeoutMillis(),
                 awareness.score());
         long s = ++seq;
-        probes.put(s, new Probe(p.id, now, timeout));
+        probes.put(s, new Probe(p.id, p.incarnation, now, timeout));
         out.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
         pingsSent++;
         scheduler.schedule(timeout, () -> directTimeout(s));
@@ -360,9 +362,10 @@ public final class FailureDetector {
             // Lifeguard: relays that did not even nack hint that we are the one cut off.
             awareness.apply(pr.expectedNacks == 0 ? 1 : pr.expectedNacks - pr.nacks);
             Peer p = peers.get(pr.target);
+            // The incarnation probed, not the current one: a peer that refuted meanwhile is not accused again.
             if (p != null && p.state != MemberState.FAILED && now - p.firstSeen >= NEWCOMER_GRACE_MS) {
                 Rumor.Cause cause = pr.expectedNacks > 0 ? Rumor.Cause.INDIRECT_TIMEOUT : Rumor.Cause.DIRECT_TIMEOUT;
-                suspect(p, p.incarnation, selfId, cause, now, out);
+                suspect(p, pr.incarnation, selfId, cause, now, out);
             }
         }
         send(out, List.of());

@@ -180,6 +180,23 @@ class FailureDetectorTest {
     }
 
     @Test
+    void aProbeOfAnIncarnationSinceRefutedAccusesNobody() {
+        for (boolean refuted : new boolean[] {false, true}) {
+            OneDetector d = new OneDetector("b", "c", "d");
+            d.healthyRounds(FailureDetector.NEWCOMER_GRACE_MS); // past the newcomer grace, every ping answered
+            d.detector.tick();
+            String target = d.pingedTarget();
+            if (refuted) {
+                gossip(d.detector, new Rumor(Rumor.Kind.ALIVE, target, 2, target, Rumor.Cause.REFUTED));
+            }
+            d.runDue(DEFAULTS.probeTimeoutMillis());
+            d.runDue(DetectorMath.indirectTimeoutMillis(DEFAULTS.probeTimeoutMillis()));
+            assertEquals(refuted ? MemberState.HEALTHY : MemberState.SUSPECT, d.detector.peer(target).orElseThrow()
+                    .state(), refuted ? "the refuted incarnation was the one probed" : "a plain missed probe");
+        }
+    }
+
+    @Test
     void aVerdictSeenLateWaitsForWhatTheBuffersHold() {
         OneDetector late = new OneDetector("b", "c", "d");
         late.detector.tick(); // learns its peers
@@ -297,6 +314,21 @@ class FailureDetectorTest {
                 }
                 dueAt.remove(next);
                 tasks.remove(next).run();
+            }
+        }
+
+        /** Probe rounds every interval for this long, each ping answered at once. */
+        void healthyRounds(long millis) {
+            for (long t = 0; t < millis; t += DEFAULTS.probeIntervalMillis()) {
+                detector.tick();
+                for (ProbeMessage m : List.copyOf(sent)) {
+                    if (m instanceof ProbeMessage.Ping p) {
+                        byte[] ack = ProbeCodec.encode(new ProbeMessage.Ack(p.seq(), p.target(), 1, false, List.of()));
+                        detector.receive(ack, 0, ack.length);
+                    }
+                }
+                sent.clear();
+                runDue(DEFAULTS.probeIntervalMillis());
             }
         }
 

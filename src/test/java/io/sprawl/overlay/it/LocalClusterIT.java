@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sprawl.overlay.testkit.Await;
 import io.sprawl.overlay.testkit.Http;
 import io.sprawl.overlay.testkit.Http.Reply;
-import jakarta.json.JsonArray;
+import io.sprawl.overlay.testkit.LauncherCluster;
 import jakarta.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,20 +23,15 @@ import org.junit.jupiter.api.Test;
 class LocalClusterIT {
 
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Path DIR = ROOT.resolve("target/it-cluster");
-    private static final int HTTP_BASE = 29080;
-    private static final Map<String, String> ENV = Map.of(
-            "SPRAWL_CLUSTER_DIR", DIR.toString(),
-            "SPRAWL_HTTP_BASE", Integer.toString(HTTP_BASE),
-            "SPRAWL_HTTPS_BASE", "29443",
-            "SPRAWL_GOSSIP_BASE", "27800",
-            "SPRAWL_CLUSTER_NAME", "sprawl-it-cluster");
+    private static final LauncherCluster CLUSTER = new LauncherCluster("it-cluster", "sprawl-it-cluster", 29080, 29443,
+            27800);
+    private static final Path DIR = CLUSTER.dir();
 
     @AfterAll
     static void stopAll() throws Exception {
-        launcher("stop");
+        CLUSTER.launcher("stop");
         Path wlp = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"));
-        run(List.of(wlp.resolve("bin/server").toString(), "stop", "bad0"), Map.of("WLP_USER_DIR",
+        CLUSTER.run(List.of(wlp.resolve("bin/server").toString(), "stop", "bad0"), Map.of("WLP_USER_DIR",
                 DIR.resolve("wlp-usr").toString()), 120);
     }
 
@@ -110,42 +102,20 @@ class LocalClusterIT {
                 String.join("\n", log));
     }
 
-    /** Each member as "id STATE incarnation", as node i sees the table. */
     private static List<String> table(int i) {
-        Reply r = Http.get("http://127.0.0.1:" + (HTTP_BASE + i) + "/overlay/api/members");
-        if (r.status() != 200) {
-            return List.of(r.toString());
-        }
-        return ((JsonArray) r.json()).stream().map(JsonObject.class::cast)
-                .map(m -> m.getString("id") + " " + m.getString("state") + " " + m.getInt("incarnation")).toList();
+        return CLUSTER.table(i);
     }
 
     private static JsonObject lastEvent(int i, String about) {
-        JsonArray events = (JsonArray) Http.get("http://127.0.0.1:" + (HTTP_BASE + i) + "/overlay/api/events").json();
-        return events.stream().map(JsonObject.class::cast).filter(e -> e.getString("node").equals(about))
-                .reduce((a, b) -> b).orElseThrow();
+        List<JsonObject> events = CLUSTER.events(i, about);
+        return events.get(events.size() - 1);
     }
 
     private static int launcher(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("bash", ROOT.resolve("server-config/local-cluster.sh")
-                .toString()));
-        cmd.addAll(List.of(args));
-        return run(cmd, ENV, 400);
+        return CLUSTER.launcher(args);
     }
 
-    /** Runs a command (bounded in time), its output into target/it-cluster/commands.log. */
-    private static int run(List<String> cmd, Map<String, String> env, long timeoutSeconds)
-            throws IOException, InterruptedException {
-        Files.createDirectories(DIR);
-        File log = DIR.resolve("commands.log").toFile();
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(cmd + " did not finish in " + timeoutSeconds + " s; see " + log);
-        }
-        return p.exitValue();
+    private static int run(List<String> cmd, Map<String, String> env, long timeoutSeconds) throws Exception {
+        return CLUSTER.run(cmd, env, timeoutSeconds);
     }
 }

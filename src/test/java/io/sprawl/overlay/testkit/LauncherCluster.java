@@ -1,0 +1,97 @@
+package io.sprawl.overlay.testkit;
+
+import io.sprawl.overlay.testkit.Http.Reply;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of real Liberty servers run by {@code server-config/local-cluster.sh} on a test's own
+ * ports and folder, and what its nodes' APIs say.
+ */
+public final class LauncherCluster {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+
+    private final Path dir;
+    private final int httpBase;
+    private final Map<String, String> env;
+
+    public LauncherCluster(String folder, String name, int httpBase, int httpsBase, int gossipBase) {
+        this.dir = ROOT.resolve("target").resolve(folder);
+        this.httpBase = httpBase;
+        this.env = Map.of(
+                "SPRAWL_CLUSTER_DIR", dir.toString(),
+                "SPRAWL_HTTP_BASE", Integer.toString(httpBase),
+                "SPRAWL_HTTPS_BASE", Integer.toString(httpsBase),
+                "SPRAWL_GOSSIP_BASE", Integer.toString(gossipBase),
+                "SPRAWL_CLUSTER_NAME", name);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public int httpPort(int i) {
+        return httpBase + i;
+    }
+
+    /** Runs {@code local-cluster.sh} with these arguments; its exit code. */
+    public int launcher(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("server-config/local-cluster.sh").toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd, env, 400);
+    }
+
+    /** The server process of node i, from its PID file. */
+    public long pid(int i) throws IOException {
+        return Long.parseLong(Files.readString(dir.resolve("node" + i + ".pid")).trim());
+    }
+
+    /** Sends a signal (STOP, CONT, KILL) to node i's server process, which this test started. */
+    public void signal(int i, String signal) throws Exception {
+        if (run(List.of("kill", "-" + signal, Long.toString(pid(i))), Map.of(), 10) != 0) {
+            throw new AssertionError("kill -" + signal + " node" + i + " failed");
+        }
+    }
+
+    /** Each member as "id STATE incarnation", as node i sees the table; the error when it cannot answer. */
+    public List<String> table(int i) {
+        Reply r = Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/members");
+        if (r.status() != 200) {
+            return List.of(r.toString());
+        }
+        return ((JsonArray) r.json()).stream().map(JsonObject.class::cast)
+                .map(m -> m.getString("id") + " " + m.getString("state") + " " + m.getInt("incarnation")).toList();
+    }
+
+    /** Node i's membership events about {@code about}, oldest first. */
+    public List<JsonObject> events(int i, String about) {
+        JsonArray events = (JsonArray) Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/events").json();
+        return events.stream().map(JsonObject.class::cast).filter(e -> e.getString("node").equals(about)).toList();
+    }
+
+    /** Runs a command (bounded in time), its output appended to {@code commands.log} in the cluster's folder. */
+    public int run(List<String> cmd, Map<String, String> extraEnv, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        File log = dir.resolve("commands.log").toFile();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not finish in " + timeoutSeconds + " s; see " + log);
+        }
+        return p.exitValue();
+    }
+}
