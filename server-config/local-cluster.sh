@@ -82,7 +82,7 @@ SPRAWL_SEEDS=$(seeds_for "$n" "$i")
 LOG_DIR=$logs
 ENV
   # Any other SPRAWL_* setting in the caller's environment reaches every node.
-  env | grep -E '^SPRAWL_(MEMBERSHIP|ROUTING|JOIN|SITE|RACK|CAPABILITIES|METADATA|HTTP_MAX)' >> "$dir/server.env" || true
+  env | grep -E '^SPRAWL_(MEMBERSHIP|ROUTING|JOIN|SITE|RACK|CAPABILITIES|METADATA|HTTP_MAX|PROBE|SUSPICION)' >> "$dir/server.env" || true
   "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
     || die "node$i did not start; see $logs/start.out and $logs/messages.log"

@@ -1,18 +1,5 @@
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Membership propagation on real Liberty servers, started by server-config/local-cluster.sh on the
@@ -30,34 +17,26 @@ import java.util.regex.Pattern;
  */
 public class MembershipBench {
 
-    static final int HTTP_BASE = 19080;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    static final Pattern EVENT = Pattern.compile("\\{[^{}]*\\}");
-
-    static Path root;
-    static Path dir;
-
     public static void main(String[] args) throws Exception {
-        root = Path.of(args[0]).toAbsolutePath();
+        Bench.init(args[0]);
         int repeats = Integer.parseInt(args[1]);
-        dir = root.resolve("target/bench-cluster");
         List<String> report = new ArrayList<>();
         try {
             for (int i = 2; i < args.length; i++) {
                 report.addAll(run(Integer.parseInt(args[i]), repeats));
             }
         } finally {
-            launcher("stop");
+            Bench.launcher("stop");
         }
         System.out.println();
-        System.out.println("figure                               n   median      p99      max   (ms)");
+        System.out.println(String.format("%-44s %3s %8s %8s %8s", "figure (ms)", "n", "median", "p99", "max"));
         report.forEach(System.out::println);
     }
 
     static List<String> run(int n, int repeats) throws Exception {
         System.out.println("== N=" + n + ": starting " + n + " nodes");
-        launcher("stop");
-        check(launcher("start", Integer.toString(n)) == 0, "start " + n);
+        Bench.launcher("stop");
+        Bench.check(Bench.launcher("start", Integer.toString(n)) == 0, "start " + n);
         List<Long> crash = new ArrayList<>();
         List<Long> crashAll = new ArrayList<>();
         List<Long> join = new ArrayList<>();
@@ -65,27 +44,27 @@ public class MembershipBench {
         String victim = "node" + (n - 1);
         for (int r = 1; r <= repeats; r++) {
             // crash
-            long pid = Long.parseLong(Files.readString(dir.resolve(victim + ".pid")).trim());
+            ProcessHandle process = Bench.process(n - 1);
             long killedAt = System.currentTimeMillis();
-            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            process.destroyForcibly();
             long worst = 0;
             for (int i = 0; i < n - 1; i++) {
-                long t = awaitEvent(i, victim, "FAILED", killedAt, 30_000) - killedAt;
+                long t = Bench.awaitEvent(i, victim, "FAILED", killedAt, 30_000) - killedAt;
                 crash.add(t);
                 worst = Math.max(worst, t);
             }
             crashAll.add(worst);
             // join
-            check(launcher("start", Integer.toString(n)) == 0, "restart " + victim);
-            long published = number(get(n - 1, "/overlay/api/members/" + victim), "updatedAt");
+            Bench.check(Bench.launcher("start", Integer.toString(n)) == 0, "restart " + victim);
+            long published = Bench.number(Bench.get(n - 1, "/overlay/api/members/" + victim), "updatedAt");
             for (int i = 0; i < n - 1; i++) {
-                join.add(awaitEvent(i, victim, "HEALTHY", published - 1, 30_000) - published);
+                join.add(Bench.awaitEvent(i, victim, "HEALTHY", published - 1, 30_000) - published);
             }
             // metadata
             String value = "r" + r + "-" + System.nanoTime();
             Thread.sleep(1_000); // let the join's aftermath (state transfer, readiness polls) settle first
-            String self = put(0, "/overlay/api/members/node0/metadata", "{\"bench\":\"" + value + "\"}");
-            long written = number(self, "updatedAt");
+            String self = Bench.put(0, "/overlay/api/members/node0/metadata", "{\"bench\":\"" + value + "\"}");
+            long written = Bench.number(self, "updatedAt");
             for (int i = 1; i < n; i++) {
                 meta.add(awaitMetadata(i, value, 10_000) - written);
             }
@@ -93,38 +72,10 @@ public class MembershipBench {
                     join.subList(join.size() - (n - 1), join.size()), meta.subList(meta.size() - (n - 1), meta.size()));
         }
         return List.of(
-                row("N=" + n + " join propagation", join),
-                row("N=" + n + " metadata propagation", meta),
-                row("N=" + n + " crash -> FAILED, each survivor", crash),
-                row("N=" + n + " crash -> FAILED, all survivors", crashAll));
-    }
-
-    static String row(String name, List<Long> samples) {
-        List<Long> s = new ArrayList<>(samples);
-        Collections.sort(s);
-        long median = s.get((s.size() - 1) / 2);
-        long p99 = s.get((int) Math.ceil(0.99 * s.size()) - 1);
-        return String.format("%-35s %3d %8d %8d %8d", name, s.size(), median, p99, s.get(s.size() - 1));
-    }
-
-    /** The time of the first event on node i about {@code who} going to {@code to} at or after {@code after}. */
-    static long awaitEvent(int i, String who, String to, long after, long timeoutMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            String body = get(i, "/overlay/api/events");
-            Matcher m = EVENT.matcher(body);
-            while (m.find()) {
-                String e = m.group();
-                if (e.contains("\"node\":\"" + who + "\"") && e.contains("\"to\":\"" + to + "\"")) {
-                    long t = number(e, "time");
-                    if (t >= after) {
-                        return t;
-                    }
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("node" + i + " did not show " + who + " " + to + " in " + timeoutMillis + " ms");
+                Bench.row("N=" + n + " join propagation", join),
+                Bench.row("N=" + n + " metadata propagation", meta),
+                Bench.row("N=" + n + " crash -> FAILED, each survivor", crash),
+                Bench.row("N=" + n + " crash -> FAILED, all survivors", crashAll));
     }
 
     /**
@@ -135,56 +86,12 @@ public class MembershipBench {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         Thread.sleep(300);
         while (System.currentTimeMillis() < deadline) {
-            String m = get(i, "/overlay/api/members/node0");
+            String m = Bench.get(i, "/overlay/api/members/node0");
             if (m.contains("\"bench\":\"" + value + "\"")) {
-                return number(m, "seenAt");
+                return Bench.number(m, "seenAt");
             }
             Thread.sleep(100);
         }
         throw new IllegalStateException("node" + i + " did not see node0's metadata in " + timeoutMillis + " ms");
-    }
-
-    static long number(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\":(-?\\d+)").matcher(json);
-        check(m.find(), field + " in " + json);
-        return Long.parseLong(m.group(1));
-    }
-
-    static String get(int node, String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (HTTP_BASE + node) + path)).GET());
-    }
-
-    static String put(int node, String path, String json) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (HTTP_BASE + node) + path))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
-    }
-
-    static String send(HttpRequest.Builder b) throws Exception {
-        try {
-            return HTTP.send(b.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static int launcher(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("server-config/local-cluster.sh").toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        pb.environment().putAll(Map.of("SPRAWL_CLUSTER_DIR", dir.toString(), "SPRAWL_HTTP_BASE",
-                Integer.toString(HTTP_BASE), "SPRAWL_HTTPS_BASE", "19443", "SPRAWL_GOSSIP_BASE", "17800",
-                "SPRAWL_CLUSTER_NAME", "sprawl-bench"));
-        Process p = pb.start();
-        if (!p.waitFor(600, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(cmd + " took over 600 s");
-        }
-        return p.exitValue();
-    }
-
-    static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new IllegalStateException("failed: " + what);
-        }
     }
 }

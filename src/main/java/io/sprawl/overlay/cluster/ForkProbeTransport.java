@@ -4,9 +4,15 @@ import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.failure.ProbeTransport;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MembershipManager;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,16 +42,24 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     static final String FORK_STACK = "sprawl-overlay";
     static final String FORK_CHANNEL = "probes";
+    /** A process check waits this long for its connection; a silent host (cut off, firewalled) is no evidence. */
+    static final int PROCESS_CHECK_TIMEOUT_MS = 250;
 
     private final JChannel main;
     private final ForkChannel fork;
     private final MembershipManager membership;
+    private final ExecutorService checks;
     private volatile Map<String, Address> byTransportId = Map.of();
     private volatile long mappedViewId = -1;
 
     ForkProbeTransport(JChannel main, MembershipManager membership, Consumer<Message> receiver) throws Exception {
         this.main = main;
         this.membership = membership;
+        this.checks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sprawl-process-check");
+            t.setDaemon(true);
+            return t;
+        });
         this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL);
         fork.setReceiver(new Receiver() {
             @Override
@@ -95,6 +109,32 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         }
     }
 
+    /**
+     * Connects to the member's FD_SOCK2 port, which its JGroups stack holds for as long as the process
+     * lives (a stopped process too: the kernel still accepts). Refused means no process.
+     */
+    @Override
+    public void checkProcess(String nodeId, Consumer<String> ifGone) {
+        Member m = membership.member(nodeId).orElse(null);
+        if (m == null || checks.isShutdown()) {
+            return;
+        }
+        InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
+        try {
+            checks.execute(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(fdPort, PROCESS_CHECK_TIMEOUT_MS);
+                } catch (ConnectException e) {
+                    ifGone.accept("nothing listens on " + fdPort.getHostString() + ":" + fdPort.getPort());
+                } catch (IOException e) {
+                    // a timeout or an unreachable host: no evidence either way
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
     private void sendQuietly(Message m) {
         try {
             fork.send(m);
@@ -128,6 +168,7 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     @Override
     public void close() {
+        checks.shutdownNow();
         fork.close();
     }
 }

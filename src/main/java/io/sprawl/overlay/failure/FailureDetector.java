@@ -103,6 +103,17 @@ public final class FailureDetector {
     private record Send(String to, ProbeMessage message) {
     }
 
+    /** A suspect whose process is to be checked. */
+    private record Check(String id, Suspicion suspicion) {
+    }
+
+    /** What a step decided to do outside the monitor: messages, exclusions, process checks. */
+    private static final class Outbox {
+        final List<Send> sends = new ArrayList<>();
+        final List<String> exclude = new ArrayList<>();
+        final List<Check> checks = new ArrayList<>();
+    }
+
     private final String selfId;
     private final DetectorConfig config;
     private final Clock clock;
@@ -153,7 +164,7 @@ public final class FailureDetector {
 
     /** One probe round: called by the probe timer every {@code sprawl.probe.interval-ms}. */
     public void tick() {
-        List<Send> out = new ArrayList<>();
+        Outbox out = new Outbox();
         synchronized (this) {
             long now = clock.millis();
             if (lastTick > 0 && now - lastTick > DetectorMath.stallMillis(config.probeIntervalMillis())) {
@@ -169,7 +180,7 @@ public final class FailureDetector {
                 startProbe(peers.get(target), now, out);
             }
         }
-        send(out, List.of());
+        flush(out);
     }
 
     // ---- messages from peers (transport threads) ----------------------------------------------
@@ -186,7 +197,7 @@ public final class FailureDetector {
             LOG.fine(() -> selfId + " dropped a malformed probe message: " + e.getMessage());
             return;
         }
-        List<Send> out = new ArrayList<>();
+        Outbox out = new Outbox();
         synchronized (this) {
             if (m.from().equals(selfId)) {
                 return;
@@ -199,7 +210,7 @@ public final class FailureDetector {
             if (m instanceof ProbeMessage.Ping p) {
                 // A misdirected ping (a stale address) is not ours to answer.
                 if (p.target().equals(selfId) && answering(now)) {
-                    out.add(new Send(p.from(), new ProbeMessage.Ack(p.seq(), selfId, selfIncarnation, false,
+                    out.sends.add(new Send(p.from(), new ProbeMessage.Ack(p.seq(), selfId, selfIncarnation, false,
                             piggyback())));
                 } else if (p.target().equals(selfId)) {
                     unansweredWhileStuck++;
@@ -215,7 +226,7 @@ public final class FailureDetector {
                 }
             }
         }
-        send(out, List.of());
+        flush(out);
     }
 
     /** This node's record moved to a new incarnation by another path (a merge): refutations start above it. */
@@ -306,18 +317,18 @@ public final class FailureDetector {
         return null;
     }
 
-    private void startProbe(Peer p, long now, List<Send> out) {
+    private void startProbe(Peer p, long now, Outbox out) {
         long timeout = DetectorMath.probeTimeoutMillis(p.stats.p99Millis(), config.probeTimeoutMillis(),
                 awareness.score());
         long s = ++seq;
         probes.put(s, new Probe(p.id, p.incarnation, now, timeout));
-        out.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
+        out.sends.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
         pingsSent++;
         scheduler.schedule(timeout, () -> directTimeout(s));
     }
 
     private void directTimeout(long s) {
-        List<Send> out = new ArrayList<>();
+        Outbox out = new Outbox();
         synchronized (this) {
             Probe pr = probes.get(s);
             if (pr == null) {
@@ -336,7 +347,7 @@ public final class FailureDetector {
             }
             List<String> via = relaysFor(pr.target, config.indirectProbes());
             for (String r : via) {
-                out.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
+                out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
             }
             indirectProbesSent += via.size();
             pr.expectedNacks = via.size();
@@ -344,11 +355,11 @@ public final class FailureDetector {
             pr.indirectDeadline = now + wait;
             scheduler.schedule(wait, () -> indirectTimeout(s));
         }
-        send(out, List.of());
+        flush(out);
     }
 
     private void indirectTimeout(long s) {
-        List<Send> out = new ArrayList<>();
+        Outbox out = new Outbox();
         synchronized (this) {
             Probe pr = probes.remove(s);
             if (pr == null) {
@@ -368,10 +379,10 @@ public final class FailureDetector {
                 suspect(p, pr.incarnation, selfId, cause, now, out);
             }
         }
-        send(out, List.of());
+        flush(out);
     }
 
-    private void acked(ProbeMessage.Ack a, long now, List<Send> out) {
+    private void acked(ProbeMessage.Ack a, long now, Outbox out) {
         Probe pr = probes.get(a.seq());
         if (pr != null && pr.target.equals(a.from())) {
             probes.remove(a.seq());
@@ -385,20 +396,20 @@ public final class FailureDetector {
         }
         Relay r = relays.remove(a.seq());
         if (r != null && r.target.equals(a.from())) {
-            out.add(new Send(r.origin, new ProbeMessage.Ack(r.originSeq, a.from(), a.fromIncarnation(), true,
+            out.sends.add(new Send(r.origin, new ProbeMessage.Ack(r.originSeq, a.from(), a.fromIncarnation(), true,
                     piggyback())));
         }
     }
 
     /** Probes {@code target} for a member that asked; nacks if the target stays silent. */
-    private void relay(ProbeMessage.PingReq req, long now, List<Send> out) {
+    private void relay(ProbeMessage.PingReq req, long now, Outbox out) {
         if (!answering(now)) {
             unansweredWhileStuck++;
             return;
         }
         long s = ++seq;
         relays.put(s, new Relay(req.from(), req.seq(), req.target()));
-        out.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(), piggyback())));
+        out.sends.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(), piggyback())));
         Peer t = peers.get(req.target());
         long timeout = DetectorMath.probeTimeoutMillis(t == null ? -1 : t.stats.p99Millis(), config.probeTimeoutMillis(),
                 awareness.score());
@@ -406,15 +417,15 @@ public final class FailureDetector {
     }
 
     private void relayTimeout(long s) {
-        Send nack;
+        Outbox out = new Outbox();
         synchronized (this) {
             Relay r = relays.remove(s);
             if (r == null) {
                 return;
             }
-            nack = new Send(r.origin, new ProbeMessage.Nack(r.originSeq, selfId, selfIncarnation, piggyback()));
+            out.sends.add(new Send(r.origin, new ProbeMessage.Nack(r.originSeq, selfId, selfIncarnation, piggyback())));
         }
-        send(List.of(nack), List.of());
+        flush(out);
     }
 
     /** Any message proves its sender's incarnation: a higher one than we hold refutes what we held. */
@@ -425,7 +436,7 @@ public final class FailureDetector {
         }
     }
 
-    private void apply(Rumor r, long now, List<Send> out) {
+    private void apply(Rumor r, long now, Outbox out) {
         if (r.node().equals(selfId)) {
             if (r.kind() != Rumor.Kind.ALIVE && r.incarnation() >= selfIncarnation) {
                 if (answering(now)) {
@@ -461,7 +472,7 @@ public final class FailureDetector {
         }
     }
 
-    private void suspect(Peer p, long incarnation, String from, Rumor.Cause cause, long now, List<Send> out) {
+    private void suspect(Peer p, long incarnation, String from, Rumor.Cause cause, long now, Outbox out) {
         if (p.state == MemberState.FAILED || incarnation < p.incarnation) {
             return;
         }
@@ -492,6 +503,28 @@ public final class FailureDetector {
             rumors.add(r);
         }
         scheduleVerdict(p.id, s, now);
+        out.checks.add(new Check(p.id, s));
+    }
+
+    /**
+     * The suspect's process is gone (nothing listens on its failure-detection port any more): the
+     * suspicion is confirmed at once, no need to wait out its timeout. A paused or cut-off node still
+     * has its port, so this never speeds up a verdict on a node that may yet refute.
+     */
+    private void processGone(String id, Suspicion s, String evidence) {
+        Outbox out = new Outbox();
+        synchronized (this) {
+            Peer p = peers.get(id);
+            if (p == null || p.suspicion != s || p.state != MemberState.SUSPECT) {
+                return;
+            }
+            fail(p, s.incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")");
+            broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.PROCESS_GONE), out);
+            if (config.excludeFailed()) {
+                out.exclude.add(id);
+            }
+        }
+        flush(out);
     }
 
     private void scheduleVerdict(String id, Suspicion s, long now) {
@@ -499,8 +532,7 @@ public final class FailureDetector {
     }
 
     private void verdict(String id, Suspicion s) {
-        List<Send> out = new ArrayList<>();
-        List<String> exclude = new ArrayList<>();
+        Outbox out = new Outbox();
         synchronized (this) {
             Peer p = peers.get(id);
             if (p == null || p.suspicion != s || p.state != MemberState.SUSPECT) {
@@ -521,10 +553,10 @@ public final class FailureDetector {
             fail(p, s.incarnation, Rumor.Cause.SUSPICION_TIMEOUT.text + " (" + s.reason + ")");
             broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.SUSPICION_TIMEOUT), out);
             if (config.excludeFailed()) {
-                exclude.add(id);
+                out.exclude.add(id);
             }
         }
-        send(out, exclude);
+        flush(out);
     }
 
     private void fail(Peer p, long incarnation, String reason) {
@@ -544,7 +576,7 @@ public final class FailureDetector {
     }
 
     /** This node was suspected or declared failed: a higher incarnation, told to everyone. */
-    private void refute(long heard, List<Send> out) {
+    private void refute(long heard, Outbox out) {
         refuteAbove = -1;
         if (heard < selfIncarnation) {
             return; // old news about an incarnation we already left behind
@@ -557,9 +589,9 @@ public final class FailureDetector {
     }
 
     /** News this node originates goes to every member at once, and rides on later probes too. */
-    private void broadcast(Rumor r, List<Send> out) {
+    private void broadcast(Rumor r, Outbox out) {
         rumors.add(r);
-        out.add(new Send(null, new ProbeMessage.Gossip(selfId, selfIncarnation, List.of(r))));
+        out.sends.add(new Send(null, new ProbeMessage.Gossip(selfId, selfIncarnation, List.of(r))));
     }
 
     private List<Rumor> piggyback() {
@@ -589,8 +621,8 @@ public final class FailureDetector {
 
     // ---- sending (outside the monitor) --------------------------------------------------------
 
-    private void send(List<Send> out, List<String> exclude) {
-        for (Send s : out) {
+    private void flush(Outbox out) {
+        for (Send s : out.sends) {
             try {
                 byte[] bytes = ProbeCodec.encode(s.message());
                 if (s.to() == null) {
@@ -602,8 +634,11 @@ public final class FailureDetector {
                 LOG.log(Level.FINE, selfId + " could not send a probe message", e);
             }
         }
-        for (String id : exclude) {
+        for (String id : out.exclude) {
             transport.exclude(id);
+        }
+        for (Check c : out.checks) {
+            transport.checkProcess(c.id(), evidence -> processGone(c.id(), c.suspicion(), evidence));
         }
     }
 }

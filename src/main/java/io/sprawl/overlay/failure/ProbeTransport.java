@@ -15,4 +15,11 @@ public interface ProbeTransport {
 
     /** Asks the transport to verify that the member is gone and, if so, to exclude it from the view. */
     void exclude(String nodeId);
+
+    /**
+     * Checks, off the caller's thread, whether the member's process is gone (a refused connection to
+     * its failure-detection port: nothing listens there). Calls {@code ifGone} with the evidence only
+     * then; a timeout, a firewall or a paused process that still holds its port is no evidence.
+     */
+    void checkProcess(String nodeId, java.util.function.Consumer<String> ifGone);
 }

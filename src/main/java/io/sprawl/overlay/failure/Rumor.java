@@ -15,7 +15,8 @@ public record Rumor(Kind kind, String node, long incarnation, String from, Cause
         DIRECT_TIMEOUT("direct timeout"),
         INDIRECT_TIMEOUT("indirect timeout"),
         SUSPICION_TIMEOUT("suspicion timeout"),
-        REFUTED("refuted");
+        REFUTED("refuted"),
+        PROCESS_GONE("process gone");
 
         public final String text;
 

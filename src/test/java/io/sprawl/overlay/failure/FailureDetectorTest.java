@@ -75,6 +75,22 @@ class FailureDetectorTest {
     }
 
     @Test
+    void aCrashedMembersSuspicionIsConfirmedAtOnce() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        long crash = sim.clock.millis() - SimulatedCluster.START;
+        sim.crashed.add("e");
+        sim.run(3_000);
+        Map<String, Long> suspected = sim.firstSeen("e", MemberState.SUSPECT);
+        Map<String, Long> failed = sim.firstSeen("e", MemberState.FAILED);
+        for (String observer : List.of("a", "b", "c", "d")) {
+            assertTrue(failed.get(observer) - suspected.get(observer) < 50, "no suspicion timeout\n" + sim.dump());
+            assertTrue(failed.get(observer) - crash < 1_000, sim.dump());
+        }
+        assertTrue(sim.log.stream().anyMatch(l -> l.contains("-> FAILED") && l.contains("process gone")), sim.dump());
+    }
+
+    @Test
     void confirmationsBringTheVerdictForward() {
         // Alone, a suspicion runs its longest (3 s); four members confirm it and it ends at the shortest (1.5 s).
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
@@ -274,6 +290,10 @@ class FailureDetectorTest {
 
                 @Override
                 public void exclude(String nodeId) {
+                }
+
+                @Override
+                public void checkProcess(String nodeId, java.util.function.Consumer<String> ifGone) {
                 }
             };
             DetectorEvents none = new DetectorEvents() {

@@ -17,7 +17,8 @@ import java.util.Set;
  * Failure detectors of several members on one simulated clock and network, run deterministically:
  * ticks, deadlines and message deliveries are events in one queue. A member can be silenced (its
  * messages lost both ways: a crash or a cut), paused (a stopped process: nothing runs, messages wait
- * in its buffers) or stuck (its probe timer stops, its transport still delivers: a stuck overlay).
+ * in its buffers), stuck (its probe timer stops, its transport still delivers: a stuck overlay) or
+ * crashed (silent, and nothing listens on its port).
  */
 final class SimulatedCluster {
 
@@ -31,7 +32,10 @@ final class SimulatedCluster {
     final Map<String, Map<String, MemberState>> tables = new HashMap<>();
     final Map<String, Map<String, Long>> incarnations = new HashMap<>();
     final List<String> log = new ArrayList<>();
+    /** Cut off: messages lost both ways, but its process (and port) is there. */
     final Set<String> silenced = new HashSet<>();
+    /** Gone: messages lost, and nothing listens on its port. */
+    final Set<String> crashed = new HashSet<>();
     final Set<String> paused = new HashSet<>();
     final Set<String> stuck = new HashSet<>();
     final Map<String, List<Runnable>> held = new HashMap<>();
@@ -112,6 +116,13 @@ final class SimulatedCluster {
             public void exclude(String nodeId) {
                 log.add(clock.millis() - START + " " + id + " asks to exclude " + nodeId);
             }
+
+            @Override
+            public void checkProcess(String nodeId, java.util.function.Consumer<String> ifGone) {
+                if (crashed.contains(nodeId)) {
+                    at(clock.millis() + LATENCY_MS, id, () -> ifGone.accept("no process"));
+                }
+            }
         };
         Scheduler scheduler = (delay, task) -> at(clock.millis() + delay, id, task);
         FailureDetector d = new FailureDetector(id, 1, config, clock, scheduler, transport, events,
@@ -139,7 +150,7 @@ final class SimulatedCluster {
     }
 
     private void deliver(String from, String to, byte[] message) {
-        if (silenced.contains(from) || silenced.contains(to)) {
+        if (silenced.contains(from) || silenced.contains(to) || crashed.contains(from) || crashed.contains(to)) {
             return;
         }
         at(clock.millis() + LATENCY_MS, to, () -> detectors.get(to).receive(message, 0, message.length));

@@ -1,0 +1,168 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the benchmarks share: a cluster of real Liberty servers run by server-config/local-cluster.sh
+ * on the benchmarks' own ports (HTTP 19080+i, JGroups 17800+i, folder target/bench-cluster), its
+ * nodes' APIs, and the figures (median, p99, max). Every wait is bounded.
+ */
+final class Bench {
+
+    static final int HTTP_BASE = 19080;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static Path root;
+    static Path dir;
+    /** Extra settings for the nodes the launcher starts next (e.g. SPRAWL_PROBE_ENABLED=false). */
+    static final Map<String, String> settings = new HashMap<>();
+
+    private Bench() {
+    }
+
+    static void init(String rootArg) {
+        root = Path.of(rootArg).toAbsolutePath();
+        dir = root.resolve("target/bench-cluster");
+    }
+
+    static int launcher(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("server-config/local-cluster.sh").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().putAll(Map.of("SPRAWL_CLUSTER_DIR", dir.toString(), "SPRAWL_HTTP_BASE",
+                Integer.toString(HTTP_BASE), "SPRAWL_HTTPS_BASE", "19443", "SPRAWL_GOSSIP_BASE", "17800",
+                "SPRAWL_CLUSTER_NAME", "sprawl-bench"));
+        pb.environment().putAll(settings);
+        Process p = pb.start();
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(cmd + " took over 600 s");
+        }
+        return p.exitValue();
+    }
+
+    /** The server process of node i (a process the launcher started for this benchmark). */
+    static ProcessHandle process(int i) throws IOException {
+        long pid = Long.parseLong(Files.readString(dir.resolve("node" + i + ".pid")).trim());
+        return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("node" + i + " is not running"));
+    }
+
+    static void signal(int i, String signal) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(process(i).pid())).inheritIO().start();
+        check(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + signal + " node" + i);
+    }
+
+    /** Node i's events, each as its JSON text. */
+    static List<String> events(int i) throws Exception {
+        return objects(get(i, "/overlay/api/events"));
+    }
+
+    /** The time of the first event on node i about {@code who} going to {@code to} at or after {@code after}. */
+    static long awaitEvent(int i, String who, String to, long after, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            Long t = eventTime(events(i), who, to, after);
+            if (t != null) {
+                return t;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("node" + i + " did not show " + who + " " + to + " in " + timeoutMillis + " ms");
+    }
+
+    static Long eventTime(List<String> events, String who, String to, long after) {
+        for (String e : events) {
+            if (e.contains("\"node\":\"" + who + "\"") && e.contains("\"to\":\"" + to + "\"")) {
+                long t = number(e, "time");
+                if (t >= after) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The top-level objects of a JSON array, each as its text (nested objects stay inside their parent). */
+    static List<String> objects(String jsonArray) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = -1;
+        boolean inString = false;
+        for (int i = 0; i < jsonArray.length(); i++) {
+            char c = jsonArray.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' && depth++ == 0) {
+                start = i;
+            } else if (c == '}' && --depth == 0) {
+                out.add(jsonArray.substring(start, i + 1));
+            }
+        }
+        return out;
+    }
+
+    static String string(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(json);
+        check(m.find(), field + " in " + json);
+        return m.group(1);
+    }
+
+    static long number(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(-?\\d+)").matcher(json);
+        check(m.find(), field + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    static String get(int node, String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (HTTP_BASE + node) + path)).GET());
+    }
+
+    static String put(int node, String path, String json) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (HTTP_BASE + node) + path))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    static String send(HttpRequest.Builder b) throws Exception {
+        try {
+            return HTTP.send(b.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static String row(String name, List<Long> samples) {
+        if (samples.isEmpty()) {
+            return String.format("%-44s   0        -        -        -", name);
+        }
+        List<Long> s = new ArrayList<>(samples);
+        Collections.sort(s);
+        long median = s.get((s.size() - 1) / 2);
+        long p99 = s.get((int) Math.ceil(0.99 * s.size()) - 1);
+        return String.format("%-44s %3d %8d %8d %8d", name, s.size(), median, p99, s.get(s.size() - 1));
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("failed: " + what);
+        }
+    }
+}
