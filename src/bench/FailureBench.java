@@ -155,7 +155,7 @@ public class FailureBench {
 
     /** Idle CPU (percent of one core) and transport bytes sent per second, per node, over a window. */
     static String cost(String name) throws Exception {
-        Thread.sleep(10_000); // let the start settle
+        Thread.sleep(20_000); // let the start settle (a node still compiling its code reads as busy)
         long[] cpu0 = new long[N];
         long[] bytes0 = new long[N];
         for (int i = 0; i < N; i++) {

@@ -103,8 +103,8 @@ public final class FailureDetector {
     private record Send(String to, ProbeMessage message) {
     }
 
-    /** A suspect whose process is to be checked. */
-    private record Check(String id, Suspicion suspicion) {
+    /** A peer (this incarnation of it) whose process is to be checked. */
+    private record Check(String id, long incarnation) {
     }
 
     /** What a step decided to do outside the monitor: messages, exclusions, process checks. */
@@ -318,8 +318,7 @@ public final class FailureDetector {
     }
 
     private void startProbe(Peer p, long now, Outbox out) {
-        long timeout = DetectorMath.probeTimeoutMillis(p.stats.p99Millis(), config.probeTimeoutMillis(),
-                awareness.score());
+        long timeout = probeTimeoutFor(p);
         long s = ++seq;
         probes.put(s, new Probe(p.id, p.incarnation, now, timeout));
         out.sends.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
@@ -351,6 +350,7 @@ public final class FailureDetector {
             }
             indirectProbesSent += via.size();
             pr.expectedNacks = via.size();
+            out.checks.add(new Check(pr.target, pr.incarnation)); // a crash needs no indirect probes to tell
             long wait = DetectorMath.indirectTimeoutMillis(pr.timeout);
             pr.indirectDeadline = now + wait;
             scheduler.schedule(wait, () -> indirectTimeout(s));
@@ -410,10 +410,13 @@ public final class FailureDetector {
         long s = ++seq;
         relays.put(s, new Relay(req.from(), req.seq(), req.target()));
         out.sends.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(), piggyback())));
-        Peer t = peers.get(req.target());
-        long timeout = DetectorMath.probeTimeoutMillis(t == null ? -1 : t.stats.p99Millis(), config.probeTimeoutMillis(),
+        scheduler.schedule(probeTimeoutFor(peers.get(req.target())), () -> relayTimeout(s));
+    }
+
+    /** How long to wait for this peer's ack (unknown peer: the configured timeout), scaled by local health. */
+    private long probeTimeoutFor(Peer p) {
+        return DetectorMath.probeTimeoutMillis(p == null ? -1 : p.stats.p99Millis(), config.probeTimeoutMillis(),
                 awareness.score());
-        scheduler.schedule(timeout, () -> relayTimeout(s));
     }
 
     private void relayTimeout(long s) {
@@ -503,23 +506,23 @@ public final class FailureDetector {
             rumors.add(r);
         }
         scheduleVerdict(p.id, s, now);
-        out.checks.add(new Check(p.id, s));
+        out.checks.add(new Check(p.id, incarnation));
     }
 
     /**
-     * The suspect's process is gone (nothing listens on its failure-detection port any more): the
-     * suspicion is confirmed at once, no need to wait out its timeout. A paused or cut-off node still
-     * has its port, so this never speeds up a verdict on a node that may yet refute.
+     * A peer that missed an ack, or is suspected, and whose process is gone (nothing listens on its
+     * failure-detection port any more) has crashed: FAILED at once, no need to wait out a suspicion. A
+     * paused or cut-off node still holds its port, so this never hastens a verdict on one that may refute.
      */
-    private void processGone(String id, Suspicion s, String evidence) {
+    private void processGone(String id, long incarnation, String evidence) {
         Outbox out = new Outbox();
         synchronized (this) {
             Peer p = peers.get(id);
-            if (p == null || p.suspicion != s || p.state != MemberState.SUSPECT) {
+            if (p == null || p.state == MemberState.FAILED || p.incarnation != incarnation) {
                 return;
             }
-            fail(p, s.incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")");
-            broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.PROCESS_GONE), out);
+            fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")");
+            broadcast(new Rumor(Rumor.Kind.FAILED, id, incarnation, selfId, Rumor.Cause.PROCESS_GONE), out);
             if (config.excludeFailed()) {
                 out.exclude.add(id);
             }
@@ -638,7 +641,7 @@ public final class FailureDetector {
             transport.exclude(id);
         }
         for (Check c : out.checks) {
-            transport.checkProcess(c.id(), evidence -> processGone(c.id(), c.suspicion(), evidence));
+            transport.checkProcess(c.id(), evidence -> processGone(c.id(), c.incarnation(), evidence));
         }
     }
 }
