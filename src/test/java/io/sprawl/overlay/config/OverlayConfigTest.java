@@ -29,6 +29,7 @@ class OverlayConfigTest {
         assertEquals(Discovery.STATIC, c.discovery());
         assertEquals(10, c.retentionMinutes());
         assertEquals(3, c.routingReplicas());
+        assertEquals(new DetectorConfig(true, 100, 100, 3, 1000, 8, true, 15, 2, 3), c.detector());
     }
 
     @Test
@@ -53,6 +54,11 @@ class OverlayConfigTest {
         "sprawl.discovery|gossip|sprawl.discovery=gossip is not allowed: expected one of static, dns, multicast",
         "sprawl.capabilities|weight|sprawl.capabilities=weight is not allowed: expected comma-separated key=value pairs (key: letters, digits, '.', '_' or '-'), e.g. leader-eligible=true,weight=2; 'weight' is not one",
         "sprawl.membership.retention-minutes|-1|sprawl.membership.retention-minutes=-1 is not allowed: expected minutes, a whole number from 0 to 10080",
+        "sprawl.probe.interval-ms|5|sprawl.probe.interval-ms=5 is not allowed: expected milliseconds, a whole number from 20 to 10000",
+        "sprawl.probe.enabled|yes|sprawl.probe.enabled=yes is not allowed: expected true or false",
+        "sprawl.probe.indirect-count|many|sprawl.probe.indirect-count=many is not allowed: expected a number of members, a whole number from 0 to 16",
+        "sprawl.suspicion.multiplier|0|sprawl.suspicion.multiplier=0 is not allowed: expected a multiplier, a whole number from 1 to 1000",
+        "sprawl.probe.stuck-after-ms|150|sprawl.probe.stuck-after-ms=150 is not allowed: expected at least twice sprawl.probe.interval-ms (200 ms)",
     })
     void aBadValueNamesKeyValueAndWhatIsAllowed(String key, String value, String message) {
         Map<String, String> m = valid();

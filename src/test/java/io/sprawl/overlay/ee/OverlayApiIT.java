@@ -76,6 +76,11 @@ class OverlayApiIT {
         Reply r = Http.get(API + "/members/it0");
         assertEquals(200, r.status(), r.toString());
         assertEquals("it0", r.object().getString("id"));
+        assertEquals("HEALTHY", r.object().getString("state"));
+        // What the failure detector knows of a peer; of this node itself, nothing.
+        for (String field : new String[] {"lastAckAt", "rttEwmaMillis", "rttP99Millis", "phi", "suspicionConfirmations"}) {
+            assertEquals(JsonValue.NULL, r.object().get(field), field);
+        }
         assertError(Http.get(API + "/members/nobody"), 404, "unknown-member", "no member 'nobody'");
     }
 
@@ -178,6 +183,11 @@ class OverlayApiIT {
         assertEquals(JsonValue.NULL, membership.get("leader"));
         assertEquals(1, membership.getJsonArray("members").size());
         assertEquals(1, membership.getJsonObject("counts").getInt("HEALTHY"));
+        assertEquals(0, membership.getJsonArray("failedNodes").size());
+        JsonObject detector = membership.getJsonObject("detector");
+        assertEquals(1, detector.getInt("incarnation"));
+        assertEquals(0, detector.getInt("malformedDropped"));
+        assertTrue(membership.getJsonObject("wire").getJsonNumber("bytesSent").longValue() >= 0);
     }
 
     @Test
