@@ -24,6 +24,9 @@ public class NodeHealth {
     @Inject
     OverlayNode node;
 
+    @Inject
+    ProbeTimer probes;
+
     public record Verdict(boolean up, Map<String, Object> data) {
     }
 
@@ -61,7 +64,7 @@ public class NodeHealth {
         return new Verdict(true, data);
     }
 
-    /** Live: the timers fire and no thread is deadlocked. A node that did not start is live (restarting will not help). */
+    /** Live: the housekeeping and probe timers fire and no thread is deadlocked. A node that did not start is live (restarting will not help). */
     public Verdict live() {
         Map<String, Object> data = new LinkedHashMap<>();
         if (node.gossip().isPresent()) {
@@ -70,6 +73,15 @@ public class NodeHealth {
             if (since > STUCK_AFTER_MILLIS) {
                 data.put("cause", "the housekeeping timer has not fired for " + since + " ms");
                 return new Verdict(false, data);
+            }
+            long lastRound = probes.lastRound();
+            if (probes.running() && lastRound > 0) {
+                long roundAgo = System.currentTimeMillis() - lastRound;
+                data.put("probeRoundAgoMillis", roundAgo);
+                if (roundAgo > STUCK_AFTER_MILLIS) {
+                    data.put("cause", "the probe timer has not fired for " + roundAgo + " ms");
+                    return new Verdict(false, data);
+                }
             }
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();

@@ -203,6 +203,18 @@ class OverlayApiIT {
     }
 
     @Test
+    void theProbeTimerFiresInTheServer() {
+        // The EJB interval timer runs a probe round every 100 ms; liveness reports how long ago the last one was.
+        io.sprawl.overlay.testkit.Await.until("a probe round", java.time.Duration.ofSeconds(10), () -> {
+            JsonObject live = Http.get(ROOT + "/health/live").object().getJsonArray("checks").stream()
+                    .map(JsonValue::asJsonObject).filter(c -> c.getString("name").equals("sprawl-overlay-live"))
+                    .findFirst().orElseThrow();
+            JsonObject data = live.getJsonObject("data");
+            return data.containsKey("probeRoundAgoMillis") && data.getJsonNumber("probeRoundAgoMillis").longValue() < 1_000;
+        });
+    }
+
+    @Test
     void unknownPathsAndMethodsAnswerJson() {
         assertError(Http.get(API + "/nothing-here"), 404, "not-found", "");
         assertError(Http.post(API + "/members", "{}"), 405, "method-not-allowed", "");
