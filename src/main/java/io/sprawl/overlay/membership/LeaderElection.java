@@ -1,0 +1,118 @@
+package io.sprawl.overlay.membership;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who should lead, as a pure function of one node's member table (the rules of issue 4; terms,
+ * leases and the replicated leader record build on it). Every node applies the same rules to the
+ * same table, so nodes that agree on the table agree on the leader.
+ *
+ * <ul>
+ *   <li><b>Majority.</b> Only a side that holds a strict majority of the known membership may have a
+ *       leader. The known membership is every member not {@code LEFT}: {@code FAILED} ones count,
+ *       since a cut-off side looks exactly like crashed nodes from here. They stop counting when the
+ *       retention drops them, as members that said goodbye stop counting at once.</li>
+ *   <li><b>Eligibility.</b> A {@code HEALTHY} member whose capabilities do not say
+ *       {@code leader-eligible=false}. A {@code SUSPECT} leader keeps leading until it is
+ *       {@code FAILED}, so a false suspicion never moves the leadership.</li>
+ *   <li><b>Order.</b> Members of the preferred site first, then the higher score (declared
+ *       {@code weight}, default 1, times one minus the load the node shares, 0 until metrics
+ *       exist), then the smaller id: deterministic on every node.</li>
+ *   <li><b>Stickiness.</b> A leader that is still eligible stays unless the best candidate is in the
+ *       preferred site while it is not, or scores more than {@code hysteresis} (a fraction) above it.</li>
+ * </ul>
+ */
+public final class LeaderElection {
+
+    public static final String ELIGIBLE = "leader-eligible";
+    public static final String WEIGHT = "weight";
+
+    private LeaderElection() {
+    }
+
+    /** The outcome: the leader (null for none) and why, in words for the events history. */
+    public record Decision(String leader, String reason) {
+    }
+
+    /**
+     * @param members      this node's member table
+     * @param current      the leader now, or null
+     * @param load         each member's shared load in [0, 1]; members absent count as 0
+     * @param preferredSite the site to prefer, or empty for none
+     * @param hysteresis   how much better (a fraction of the leader's score) a candidate must be to take over
+     */
+    public static Decision decide(List<Member> members, String current, Map<String, Double> load,
+            String preferredSite, double hysteresis) {
+        int known = 0;
+        int reachable = 0;
+        List<Member> eligible = new ArrayList<>();
+        for (Member m : members) {
+            if (m.state() == MemberState.LEFT) {
+                continue;
+            }
+            known++;
+            if (m.state().live()) {
+                reachable++;
+            }
+            if (m.state() == MemberState.HEALTHY && eligible(m)) {
+                eligible.add(m);
+            }
+        }
+        if (2 * reachable <= known) {
+            return new Decision(null, "no majority: " + reachable + " of " + known + " members reachable");
+        }
+        Member sitting = current == null ? null : members.stream().filter(m -> m.id().equals(current)).findFirst()
+                .orElse(null);
+        boolean sittingCanStay = sitting != null && sitting.state().live() && eligible(sitting);
+        if (eligible.isEmpty()) {
+            return sittingCanStay ? new Decision(current, "kept: " + current + " is " + sitting.state())
+                    : new Decision(null, "no eligible healthy member");
+        }
+        Comparator<Member> order = Comparator.comparing((Member m) -> !inSite(m, preferredSite))
+                .thenComparing(m -> -score(m, load))
+                .thenComparing(Member::id);
+        eligible.sort(order);
+        Member best = eligible.get(0);
+        if (sittingCanStay) {
+            boolean betterSite = inSite(best, preferredSite) && !inSite(sitting, preferredSite);
+            boolean muchBetter = score(best, load) > score(sitting, load) * (1 + hysteresis);
+            if (best.id().equals(current) || !(betterSite || muchBetter)) {
+                return new Decision(current, "kept: " + current + " is " + sitting.state());
+            }
+            return new Decision(best.id(), "replaced " + current + ": " + best.id()
+                    + (betterSite ? " is in the preferred site " + preferredSite : " scores " + fmt(score(best, load))
+                    + " against " + fmt(score(sitting, load))));
+        }
+        String why = sitting == null ? (current == null ? "no leader" : current + " is gone")
+                : current + " is " + (eligible(sitting) ? sitting.state() : "not eligible");
+        return new Decision(best.id(), "elected " + best.id() + " (" + why + "; best of " + eligible.size()
+                + " eligible, score " + fmt(score(best, load)) + ")");
+    }
+
+    static boolean eligible(Member m) {
+        return !"false".equalsIgnoreCase(m.capabilities().getOrDefault(ELIGIBLE, "true"));
+    }
+
+    /** Declared weight (default 1; unparsable or negative counts as 0) scaled down by shared load. */
+    static double score(Member m, Map<String, Double> load) {
+        double weight;
+        try {
+            weight = Math.max(0, Double.parseDouble(m.capabilities().getOrDefault(WEIGHT, "1")));
+        } catch (NumberFormatException e) {
+            weight = 0;
+        }
+        double l = Math.max(0, Math.min(1, load.getOrDefault(m.id(), 0.0)));
+        return weight * (1 - l);
+    }
+
+    private static boolean inSite(Member m, String site) {
+        return site != null && !site.isEmpty() && site.equals(m.site());
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+}

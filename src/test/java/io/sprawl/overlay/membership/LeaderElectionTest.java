@@ -1,0 +1,125 @@
+package io.sprawl.overlay.membership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The election rules: capability order, eligibility, ties, stickiness, and no leader in a minority. */
+class LeaderElectionTest {
+
+    private static Member member(String id, MemberState state, String site, Map<String, String> capabilities) {
+        return new Member(id, state, 1, "127.0.0.1", 7800, 9080, site, "", capabilities, Map.of(), "t", 0, 1, 0, 0, 0,
+                "t-" + id);
+    }
+
+    private static Member healthy(String id, String capabilities) {
+        Map<String, String> caps = new java.util.LinkedHashMap<>();
+        for (String pair : capabilities.split(",")) {
+            if (!pair.isBlank()) {
+                caps.put(pair.split("=")[0], pair.split("=")[1]);
+            }
+        }
+        return member(id, MemberState.HEALTHY, "", caps);
+    }
+
+    private static LeaderElection.Decision decide(List<Member> members, String current) {
+        return LeaderElection.decide(members, current, Map.of(), "", 0.2);
+    }
+
+    @Test
+    void theHighestDeclaredWeightLeads() {
+        List<Member> m = List.of(healthy("a", ""), healthy("b", "weight=3"), healthy("c", "weight=2"));
+        LeaderElection.Decision d = decide(m, null);
+        assertEquals("b", d.leader());
+        assertTrue(d.reason().startsWith("elected b"), d.reason());
+    }
+
+    @Test
+    void anIneligibleMemberNeverLeadsHoweverHeavy() {
+        List<Member> m = List.of(healthy("a", "leader-eligible=false,weight=9"), healthy("b", ""), healthy("c", ""));
+        assertEquals("b", decide(m, null).leader());
+        assertEquals("b", decide(m, "a").leader(), "an ineligible sitting leader is replaced");
+        List<Member> none = List.of(healthy("a", "leader-eligible=false"), healthy("b", "leader-eligible=FALSE"));
+        LeaderElection.Decision d = decide(none, null);
+        assertNull(d.leader());
+        assertEquals("no eligible healthy member", d.reason());
+    }
+
+    @Test
+    void tiesGoToTheSmallestIdOnEveryNode() {
+        List<Member> m = new ArrayList<>(List.of(healthy("n3", ""), healthy("n1", ""), healthy("n2", "")));
+        assertEquals("n1", decide(m, null).leader());
+        java.util.Collections.reverse(m);
+        assertEquals("n1", decide(m, null).leader(), "the table's order does not matter");
+    }
+
+    @Test
+    void loadLowersTheScore() {
+        List<Member> m = List.of(healthy("a", "weight=2"), healthy("b", "weight=2"));
+        assertEquals("b", LeaderElection.decide(m, null, Map.of("a", 0.9), "", 0.2).leader());
+    }
+
+    @Test
+    void aHealthyLeaderIsNotReplacedBySlightlyBetter() {
+        List<Member> m = List.of(healthy("a", "weight=1"), healthy("b", "weight=1.1"), healthy("c", ""));
+        LeaderElection.Decision d = decide(m, "a");
+        assertEquals("a", d.leader(), "10 % better is within the 20 % hysteresis");
+        assertEquals("kept: a is HEALTHY", d.reason());
+        List<Member> much = List.of(healthy("a", "weight=1"), healthy("b", "weight=2"), healthy("c", ""));
+        LeaderElection.Decision replaced = decide(much, "a");
+        assertEquals("b", replaced.leader());
+        assertTrue(replaced.reason().startsWith("replaced a: b scores 2.00 against 1.00"), replaced.reason());
+    }
+
+    @Test
+    void aSuspectLeaderKeepsLeadingAFailedOneIsReplaced() {
+        List<Member> m = new ArrayList<>(List.of(member("a", MemberState.SUSPECT, "", Map.of()), healthy("b", ""),
+                healthy("c", "")));
+        assertEquals("a", decide(m, "a").leader(), "a false suspicion must not move the leadership");
+        m.set(0, member("a", MemberState.FAILED, "", Map.of()));
+        LeaderElection.Decision d = decide(m, "a");
+        assertEquals("b", d.leader());
+        assertTrue(d.reason().contains("a is FAILED"), d.reason());
+    }
+
+    @Test
+    void aMinoritySideHasNoLeader() {
+        List<Member> fiveSplit = List.of(healthy("a", ""), healthy("b", ""),
+                member("c", MemberState.FAILED, "", Map.of()), member("d", MemberState.FAILED, "", Map.of()),
+                member("e", MemberState.FAILED, "", Map.of()));
+        LeaderElection.Decision minority = decide(fiveSplit, "a");
+        assertNull(minority.leader(), "two of five never lead, even the sitting leader");
+        assertEquals("no majority: 2 of 5 members reachable", minority.reason());
+
+        List<Member> majority = List.of(member("a", MemberState.FAILED, "", Map.of()),
+                member("b", MemberState.FAILED, "", Map.of()), healthy("c", ""), healthy("d", ""), healthy("e", ""));
+        assertEquals("c", decide(majority, "a").leader());
+
+        List<Member> even = List.of(healthy("a", ""), healthy("b", ""), member("c", MemberState.FAILED, "", Map.of()),
+                member("d", MemberState.FAILED, "", Map.of()));
+        assertNull(decide(even, null).leader(), "half is not a majority");
+    }
+
+    @Test
+    void membersThatSaidGoodbyeLeaveTheQuorum() {
+        List<Member> m = List.of(healthy("a", ""), healthy("b", ""), member("c", MemberState.LEFT, "", Map.of()),
+                member("d", MemberState.LEFT, "", Map.of()), member("e", MemberState.LEFT, "", Map.of()));
+        assertEquals("a", decide(m, null).leader(), "two of two known members");
+    }
+
+    @Test
+    void thePreferredSiteLeadsAndTakesOver() {
+        List<Member> m = List.of(member("a", MemberState.HEALTHY, "dc1", Map.of("weight", "5")),
+                member("b", MemberState.HEALTHY, "dc2", Map.of()), member("c", MemberState.HEALTHY, "dc2", Map.of()));
+        assertEquals("b", LeaderElection.decide(m, null, Map.of(), "dc2", 0.2).leader());
+        LeaderElection.Decision d = LeaderElection.decide(m, "a", Map.of(), "dc2", 0.2);
+        assertEquals("b", d.leader());
+        assertTrue(d.reason().contains("preferred site dc2"), d.reason());
+        assertEquals("a", LeaderElection.decide(m, null, Map.of(), "", 0.2).leader(), "no preference: weight");
+    }
+}
