@@ -251,14 +251,6 @@ public final class FailureDetector {
                 refutations, failures, malformedDropped, unansweredWhileStuck);
     }
 
-    /** Peers this detector holds FAILED (still in the transport's view). */
-    public synchronized List<String> failedNodes() {
-        List<String> out = new ArrayList<>();
-        peers.values().stream().filter(p -> p.state == MemberState.FAILED).forEach(p -> out.add(p.id));
-        Collections.sort(out);
-        return out;
-    }
-
     /** Whether this node answers probes: its probe timer has fired recently (always, with probing off). */
     public synchronized boolean answering() {
         return answering(clock.millis());

@@ -56,8 +56,4 @@ final class RumorQueue {
         }
         return out;
     }
-
-    int size() {
-        return byNode.size();
-    }
 }
