@@ -9,12 +9,15 @@ import org.infinispan.conflict.MergePolicy;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import java.util.concurrent.TimeUnit;
 
 /** The Infinispan cache manager of a node and the caches the overlay keeps in it. */
 final class CacheManagerFactory {
 
     /** Node id to {@code MemberRecord}: every member's own description, on every node. */
     static final String MEMBERS_CACHE = "sprawl-members";
+    /** One key, {@link CacheLeaderStore#KEY}: the leader record. */
+    static final String LEADER_CACHE = "sprawl-leader";
     /** Node id to that node's message count, published as it changes. */
     static final String MESSAGES_CACHE = "sprawl-messages";
 
@@ -51,6 +54,17 @@ final class CacheManagerFactory {
                 .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
         members.statistics().enable();
         manager.defineConfiguration(MEMBERS_CACHE, members.build());
+
+        ConfigurationBuilder leader = new ConfigurationBuilder();
+        leader.clustering().cacheMode(CacheMode.REPL_SYNC)
+                // A renewal that takes longer than the lease grants nothing: fail it and try again.
+                .remoteTimeout(c.leader().leaseMillis(), TimeUnit.MILLISECONDS)
+                // Only a side with a strict majority of the last stable membership reads or writes the record;
+                // after a heal the highest term wins (the minority could not have written one).
+                .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES)
+                .mergePolicy(new HighestTermMergePolicy());
+        leader.statistics().enable();
+        manager.defineConfiguration(LEADER_CACHE, leader.build());
 
         ConfigurationBuilder messages = new ConfigurationBuilder();
         // Counts change often and only their latest value matters: asynchronous replication.

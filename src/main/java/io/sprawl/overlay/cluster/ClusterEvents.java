@@ -5,9 +5,11 @@ import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.annotation.PartitionStatusChanged;
 import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
+import org.infinispan.notifications.cachelistener.event.Event;
 import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
@@ -71,6 +73,27 @@ final class ClusterEvents {
         @TopologyChanged
         public void topologyChanged(TopologyChangedEvent<String, MemberRecord> e) {
             sink.recordsTopologyChanged();
+        }
+    }
+
+    /**
+     * Anything that may change the election's answer on the leader cache: the record written, the
+     * topology, the availability (a side entering or leaving degraded mode). Only queues a check.
+     */
+    @Listener(sync = true, observation = Listener.Observation.POST)
+    static final class LeaderRecords {
+        private final Runnable recheck;
+
+        LeaderRecords(Runnable recheck) {
+            this.recheck = recheck;
+        }
+
+        @CacheEntryCreated
+        @CacheEntryModified
+        @TopologyChanged
+        @PartitionStatusChanged
+        public void changed(Event<?, ?> e) {
+            recheck.run();
         }
     }
 

@@ -8,6 +8,8 @@ import io.sprawl.overlay.config.Settings;
 import io.sprawl.overlay.failure.DetectorEvents;
 import io.sprawl.overlay.failure.ExecutorScheduler;
 import io.sprawl.overlay.failure.FailureDetector;
+import io.sprawl.overlay.membership.LeaderRecord;
+import io.sprawl.overlay.membership.Leadership;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.MemberState;
@@ -26,6 +28,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -51,9 +55,11 @@ import org.jgroups.stack.IpAddress;
  *
  * <p>Threads. {@link #start}, {@link #leave} and {@link #close} are called by the lifecycle owner
  * (one thread at a time). Infinispan's threads deliver views and records; the housekeeping timer
- * calls {@link #housekeeping}, the probe timer {@link #probeRound}; the failure detector guards its
- * own state and reports to the member table. The member table guards itself ({@link MembershipManager}); this
- * class's own mutable fields are written once at start and read through volatiles.
+ * calls {@link #housekeeping}, the probe timer {@link #probeRound}, the election timer
+ * {@link #electionRound}; the failure detector guards its own state and reports to the member table,
+ * the election runs on its own thread ({@link Leadership}). The member table guards itself
+ * ({@link MembershipManager}); this class's own mutable fields are written once at start and read
+ * through volatiles.
  */
 public final class GossipManager implements AutoCloseable {
 
@@ -75,6 +81,8 @@ public final class GossipManager implements AutoCloseable {
     private volatile FailureDetector detector;
     private volatile ForkProbeTransport probes;
     private volatile ExecutorScheduler deadlines;
+    private volatile Leadership leadership;
+    private volatile ExecutorService electionThread;
     /** This node's current record. Replaced under {@code selfLock} (metadata updates, leave, refutation). */
     private volatile MemberRecord self;
     private final Object selfLock = new Object();
@@ -130,6 +138,7 @@ public final class GossipManager implements AutoCloseable {
             cache.put(record.id(), record);
             // Records written before our listener was added (state transfer) are read here.
             readAllRecords();
+            startElection(manager);
             LOG.info(() -> "node " + config.nodeId() + " joined cluster '" + config.clusterName() + "' as incarnation "
                     + incarnation + " with " + transport.getMembers().size() + " member(s) in view "
                     + transport.getViewId());
@@ -184,10 +193,21 @@ public final class GossipManager implements AutoCloseable {
         return out;
     }
 
-    /** Says goodbye (the others see this node {@code LEFT}, not {@code FAILED}) and stops the transport. */
+    /**
+     * Hands the leadership over if this node leads, says goodbye (the others see this node
+     * {@code LEFT}, not {@code FAILED}) and stops the transport.
+     */
     public synchronized void leave() {
         Cache<String, MemberRecord> cache = records;
         if (cache != null && self != null && cacheManager.getStatus() == ComponentStatus.RUNNING) {
+            Leadership l = leadership;
+            if (l != null) {
+                try {
+                    l.handOverBeforeLeaving().get(config.leader().leaseMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    LOG.log(Level.WARNING, "could not hand the leadership over; its lease will run out", e);
+                }
+            }
             leaving = true;
             try {
                 synchronized (selfLock) {
@@ -386,6 +406,42 @@ public final class GossipManager implements AutoCloseable {
         }
     }
 
+    // ---- leader election -----------------------------------------------------------------------
+
+    /** Re-checks the election: the election timer calls this at its fixed rate. */
+    public void electionRound() {
+        Leadership l = leadership;
+        if (l != null && !leaving) {
+            l.recheck();
+        }
+    }
+
+    /** The election, once joined. */
+    public Optional<Leadership> leadership() {
+        return Optional.ofNullable(leadership);
+    }
+
+    private void startElection(DefaultCacheManager manager) {
+        Cache<String, LeaderRecord> cache = manager.getCache(CacheManagerFactory.LEADER_CACHE);
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sprawl-election-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        electionThread = thread;
+        // Load is not shared yet (the metrics issue): declared weights alone order the candidates.
+        Leadership l = new Leadership(config.nodeId(), config.leader(), new CacheLeaderStore(cache),
+                membership::members, Map::of, clock, System::nanoTime, thread, membership::leaderChanged);
+        leadership = l;
+        cache.addListener(new ClusterEvents.LeaderRecords(l::recheck));
+        membership.addListener(e -> {
+            if (!e.isLeaderChange()) {
+                l.recheck();
+            }
+        });
+        l.recheck();
+    }
+
     // ---- housekeeping (timer) -----------------------------------------------------------------
 
     /**
@@ -534,6 +590,12 @@ public final class GossipManager implements AutoCloseable {
     }
 
     private void stopQuietly() {
+        leadership = null;
+        ExecutorService election = electionThread;
+        electionThread = null;
+        if (election != null) {
+            election.shutdownNow();
+        }
         detector = null;
         ForkProbeTransport p = probes;
         probes = null;

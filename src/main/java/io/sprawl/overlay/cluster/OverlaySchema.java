@@ -1,5 +1,6 @@
 package io.sprawl.overlay.cluster;
 
+import io.sprawl.overlay.membership.LeaderRecord;
 import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.RecordStatus;
 import org.infinispan.protostream.GeneratedSchema;
@@ -7,7 +8,7 @@ import org.infinispan.protostream.annotations.ProtoSchema;
 
 /** The ProtoStream schema of what the overlay keeps in Infinispan; the processor generates {@code OverlaySchemaImpl}. */
 @ProtoSchema(
-        includeClasses = {MemberRecord.class, RecordStatus.class},
+        includeClasses = {MemberRecord.class, RecordStatus.class, LeaderRecord.class},
         schemaPackageName = "sprawl.overlay",
         schemaFileName = "sprawl-overlay.proto",
         schemaFilePath = "proto")

@@ -29,7 +29,8 @@ public record OverlayConfig(
         int historySize,
         int routingReplicas,
         int requestMaxBytes,
-        DetectorConfig detector) {
+        DetectorConfig detector,
+        LeaderConfig leader) {
 
     /** Reads every setting; the first bad one throws a {@link SettingException} naming key, value and what is allowed. */
     public static OverlayConfig from(Function<String, Optional<String>> source) {
@@ -53,7 +54,8 @@ public record OverlayConfig(
                 Settings.HISTORY_SIZE.read(source),
                 Settings.ROUTING_REPLICAS.read(source),
                 Settings.REQUEST_MAX_BYTES.read(source),
-                DetectorConfig.from(source));
+                DetectorConfig.from(source),
+                LeaderConfig.from(source));
         if (c.discovery == Discovery.DNS && c.dnsQuery.isBlank()) {
             throw new SettingException(Settings.DNS_QUERY.key(), c.dnsQuery,
                     "a DNS name is required when sprawl.discovery is dns");

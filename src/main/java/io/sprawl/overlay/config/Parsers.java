@@ -32,6 +32,20 @@ final class Parsers {
         };
     }
 
+    static Function<String, Double> decimalIn(double min, double max, String what) {
+        return raw -> {
+            try {
+                double v = Double.parseDouble(raw);
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the message below
+            }
+            throw new IllegalArgumentException("expected " + what + ", a decimal number from " + min + " to " + max);
+        };
+    }
+
     static Function<String, Boolean> bool() {
         return raw -> {
             if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {

@@ -1,6 +1,7 @@
 package io.sprawl.overlay.config;
 
 import static io.sprawl.overlay.config.Parsers.bool;
+import static io.sprawl.overlay.config.Parsers.decimalIn;
 import static io.sprawl.overlay.config.Parsers.host;
 import static io.sprawl.overlay.config.Parsers.hostPorts;
 import static io.sprawl.overlay.config.Parsers.intIn;
@@ -162,10 +163,39 @@ public final class Settings {
                     + " that lower it to what they can give.",
             intIn(0, 64, "a number of confirmations"));
 
+    // ---- leader election (package membership: LeaderElection the rules, Leadership the terms and lease) ----
+
+    public static final Setting<Integer> LEADER_CHECK_INTERVAL_MS = new Setting<>("sprawl.leader.check-interval-ms",
+            "200",
+            "The election timer re-checks at this rate (and at once on every membership event), and the leader"
+                    + " renews its lease each time: five sync writes a second to the leader record, all told.",
+            intIn(20, 10_000, "milliseconds"));
+
+    public static final Setting<Integer> LEADER_LEASE_MS = new Setting<>("sprawl.leader.lease-ms", "1000",
+            "A leader acts only within a lease from its last renewal that reached every member; another takes"
+                    + " over only after the record went unrenewed this long and the leader is FAILED. 1 s keeps a new"
+                    + " leader within ~1.3 s of a crash, and outlasts five missed renewals.",
+            intIn(60, 600_000, "milliseconds"));
+
+    public static final Setting<Double> LEADER_HYSTERESIS = new Setting<>("sprawl.leader.hysteresis", "0.2",
+            "A healthy leader is replaced only by a candidate that scores this fraction more (or sits in the"
+                    + " preferred site while it does not): load wobbles by a few percent, leaders should not.",
+            decimalIn(0, 100, "a fraction"));
+
+    public static final Setting<String> LEADER_PREFERRED_SITE = new Setting<>("sprawl.leader.preferred-site", "",
+            "Empty: no preference. Else members of this site lead whenever one is eligible (the primary datacenter).",
+            optionalName("a site name"));
+
+    public static final Setting<Boolean> LEADER_MINORITY_READY = new Setting<>("sprawl.leader.minority-ready", "false",
+            "A node on the side of a partition without a majority has no leader and takes no new writes: by default"
+                    + " it reports not ready, so load balancers send clients to the majority. True keeps it in rotation.",
+            bool());
+
     /** Every setting, in the order of the README's table. */
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
             SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
             JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
-            PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS);
+            PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS,
+            LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY);
 }

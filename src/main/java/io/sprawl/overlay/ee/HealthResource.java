@@ -3,6 +3,7 @@ package io.sprawl.overlay.ee;
 import io.sprawl.overlay.OverlayVersion;
 import io.sprawl.overlay.cluster.GossipManager;
 import io.sprawl.overlay.failure.FailureDetector;
+import io.sprawl.overlay.membership.Leadership;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.membership.MembershipSnapshot;
@@ -58,22 +59,28 @@ public class HealthResource {
     }
 
     /**
+     * @param leader      the leader this node shows, null for none (a minority side has none)
+     * @param leaderTerm  the term of the leader record as this node knows it
+     * @param majority    whether this node's side holds the majority of the last agreed membership
      * @param failedNodes members this node shows FAILED
      * @param detector    this node's failure-detector counters and local health (null when it is not running)
      * @param wire        bytes and messages its transport sent and received since start
      */
-    public record MembershipView(String self, long viewId, String leader, Map<MemberState, Integer> counts,
+    public record MembershipView(String self, long viewId, String leader, long leaderTerm, boolean majority,
+                                 Map<MemberState, Integer> counts,
                                  List<String> failedNodes, FailureDetector.Stats detector, Map<String, Long> wire,
                                  List<Member> members) {
     }
 
-    /** This node's view of the membership. The leader comes with election (none is elected yet: null). */
+    /** This node's view of the membership and of the leader. */
     @GET
     @Path("membership")
     public MembershipView membership() {
         GossipManager g = node.require();
         MembershipSnapshot s = g.snapshot();
-        return new MembershipView(g.selfId(), s.viewId(), null, countByState(s), g.failedNodes(),
+        Leadership.View leader = g.leadership().map(Leadership::view).orElse(null);
+        return new MembershipView(g.selfId(), s.viewId(), leader == null ? null : leader.leader(),
+                leader == null ? 0 : leader.term(), leader != null && leader.majority(), countByState(s), g.failedNodes(),
                 g.detector().map(FailureDetector::stats).orElse(null), g.wireStats(), s.members());
     }
 

@@ -1,6 +1,7 @@
 package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.membership.Leadership;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
@@ -27,6 +28,9 @@ public class NodeHealth {
     @Inject
     ProbeTimer probes;
 
+    @Inject
+    ElectionTimer election;
+
     public record Verdict(boolean up, Map<String, Object> data) {
     }
 
@@ -43,7 +47,10 @@ public class NodeHealth {
         return new Verdict(true, data);
     }
 
-    /** Ready: joined (in the view, own record in the table) and the transport up. */
+    /**
+     * Ready: joined (in the view, own record in the table), the transport up, and on the side with
+     * the majority unless {@code sprawl.leader.minority-ready}.
+     */
     public Verdict ready() {
         Verdict started = started();
         if (!started.up()) {
@@ -61,10 +68,22 @@ public class NodeHealth {
             data.put("cause", "this node is not in its own member table as a live member");
             return new Verdict(false, data);
         }
+        Leadership l = g.leadership().orElse(null);
+        if (l != null) {
+            data.put("majority", l.inMajority());
+            if (!l.inMajority() && !g.config().leader().minorityReady()) {
+                data.put("cause", "this node is on a side without the majority: it has no leader"
+                        + " (sprawl.leader.minority-ready=false)");
+                return new Verdict(false, data);
+            }
+        }
         return new Verdict(true, data);
     }
 
-    /** Live: the housekeeping and probe timers fire and no thread is deadlocked. A node that did not start is live (restarting will not help). */
+    /**
+     * Live: the housekeeping, probe and election timers fire, the election thread completes its
+     * checks, and no thread is deadlocked. A node that did not start is live (restarting will not help).
+     */
     public Verdict live() {
         Map<String, Object> data = new LinkedHashMap<>();
         if (node.gossip().isPresent()) {
@@ -80,6 +99,15 @@ public class NodeHealth {
                 data.put("probeRoundAgoMillis", roundAgo);
                 if (roundAgo > STUCK_AFTER_MILLIS) {
                     data.put("cause", "the probe timer has not fired for " + roundAgo + " ms");
+                    return new Verdict(false, data);
+                }
+            }
+            long lastCheck = node.gossip().flatMap(GossipManager::leadership).map(Leadership::lastCheckAt).orElse(0L);
+            if (election.running() && lastCheck > 0) {
+                long checkAgo = System.currentTimeMillis() - lastCheck;
+                data.put("electionCheckAgoMillis", checkAgo);
+                if (checkAgo > STUCK_AFTER_MILLIS) {
+                    data.put("cause", "the election has not completed a check for " + checkAgo + " ms");
                     return new Verdict(false, data);
                 }
             }

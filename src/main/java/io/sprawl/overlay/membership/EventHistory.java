@@ -18,7 +18,15 @@ final class EventHistory {
 
     synchronized MembershipEvent append(long time, String node, MemberState from, MemberState to, String reason,
                                         long incarnation) {
-        MembershipEvent e = new MembershipEvent(nextSeq++, time, node, from, to, reason, incarnation);
+        return add(new MembershipEvent(nextSeq++, time, node, from, to, reason, incarnation));
+    }
+
+    synchronized MembershipEvent appendLeader(long time, String previous, String leader, long term, String reason) {
+        return add(new MembershipEvent(nextSeq++, time, leader, null, null, reason, 0, MembershipEvent.LEADER, term,
+                previous));
+    }
+
+    private MembershipEvent add(MembershipEvent e) {
         if (events.size() == capacity) {
             events.removeFirst();
         }

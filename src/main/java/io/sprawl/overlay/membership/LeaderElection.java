@@ -4,17 +4,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Who should lead, as a pure function of one node's member table (the rules of issue 4; terms,
- * leases and the replicated leader record build on it). Every node applies the same rules to the
- * same table, so nodes that agree on the table agree on the leader.
+ * Who should lead, as a pure function of one node's member table. Every node applies the same rules
+ * to the same table, so nodes that agree on the table agree on the leader. Whether this side may
+ * have a leader at all (a strict majority of the last agreed membership) and the term that makes
+ * the choice stick are {@link Leadership}'s.
  *
  * <ul>
- *   <li><b>Majority.</b> Only a side that holds a strict majority of the known membership may have a
- *       leader. The known membership is every member not {@code LEFT}: {@code FAILED} ones count,
- *       since a cut-off side looks exactly like crashed nodes from here. They stop counting when the
- *       retention drops them, as members that said goodbye stop counting at once.</li>
  *   <li><b>Eligibility.</b> A {@code HEALTHY} member whose capabilities do not say
  *       {@code leader-eligible=false}. A {@code SUSPECT} leader keeps leading until it is
  *       {@code FAILED}, so a false suspicion never moves the leadership.</li>
@@ -43,30 +41,20 @@ public final class LeaderElection {
      * @param load         each member's shared load in [0, 1]; members absent count as 0
      * @param preferredSite the site to prefer, or empty for none
      * @param hysteresis   how much better (a fraction of the leader's score) a candidate must be to take over
+     * @param notCandidates members that may not be chosen now (a leader that just stepped down)
      */
     public static Decision decide(List<Member> members, String current, Map<String, Double> load,
-            String preferredSite, double hysteresis) {
-        int known = 0;
-        int reachable = 0;
+            String preferredSite, double hysteresis, Set<String> notCandidates) {
         List<Member> eligible = new ArrayList<>();
         for (Member m : members) {
-            if (m.state() == MemberState.LEFT) {
-                continue;
-            }
-            known++;
-            if (m.state().live()) {
-                reachable++;
-            }
-            if (m.state() == MemberState.HEALTHY && eligible(m)) {
+            if (m.state() == MemberState.HEALTHY && eligible(m) && !notCandidates.contains(m.id())) {
                 eligible.add(m);
             }
         }
-        if (2 * reachable <= known) {
-            return new Decision(null, "no majority: " + reachable + " of " + known + " members reachable");
-        }
         Member sitting = current == null ? null : members.stream().filter(m -> m.id().equals(current)).findFirst()
                 .orElse(null);
-        boolean sittingCanStay = sitting != null && sitting.state().live() && eligible(sitting);
+        boolean sittingCanStay = sitting != null && sitting.state().live() && eligible(sitting)
+                && !notCandidates.contains(current);
         if (eligible.isEmpty()) {
             return sittingCanStay ? new Decision(current, "kept: " + current + " is " + sitting.state())
                     : new Decision(null, "no eligible healthy member");

@@ -176,6 +176,11 @@ public final class MembershipManager implements AutoCloseable {
         return dropped;
     }
 
+    /** The leader this node shows changed (the election's event): into the history, and to the listeners. */
+    public synchronized void leaderChanged(String previous, String leader, long term, String reason) {
+        tell(history.appendLeader(clock.millis(), previous, leader, term, reason));
+    }
+
     // ---- reads (never block) ------------------------------------------------------------------
 
     public MembershipSnapshot snapshot() {
@@ -278,6 +283,10 @@ public final class MembershipManager implements AutoCloseable {
         MembershipEvent e = history.append(now, node, from, to, reason, incarnation);
         LOG.info(() -> "membership " + node + " " + from + " -> " + to + " (" + reason + ", incarnation "
                 + incarnation + ")");
+        tell(e);
+    }
+
+    private void tell(MembershipEvent e) {
         if (!listeners.isEmpty()) {
             notifier.execute(() -> {
                 for (MembershipListener l : listeners) {

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
 /**
  * Overlay nodes in this JVM on 127.0.0.1, in the core tests' own port range (23000-23999; their
  * failure-detection sockets take +1000), so they never meet a local cluster or the server tests.
- * Each node's probe rounds run on a timer thread here, as the EJB timer runs them in a server; a
- * test may pause one node's rounds (a stuck overlay whose transport still answers).
+ * Each node's probe rounds and election checks run on a timer thread here, as the EJB timers run
+ * them in a server; a test may pause one node's probe rounds (a stuck overlay whose transport still
+ * answers).
  */
 public final class LocalNodes implements AutoCloseable {
 
@@ -78,6 +79,12 @@ public final class LocalNodes implements AutoCloseable {
                 }
             }, interval, interval, TimeUnit.MILLISECONDS);
         }
+        long election = config.leader().checkIntervalMillis();
+        probeTimer.scheduleAtFixedRate(() -> {
+            if (nodes.get(id) == node) {
+                node.electionRound();
+            }
+        }, election, election, TimeUnit.MILLISECONDS);
         return node;
     }
 

@@ -1,0 +1,64 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.membership.LeaderRecord;
+import io.sprawl.overlay.membership.LeaderStore;
+import java.util.concurrent.CompletionStage;
+import org.infinispan.AdvancedCache;
+import org.infinispan.Cache;
+import org.infinispan.commons.IllegalLifecycleStateException;
+import org.infinispan.distribution.LocalizedCacheTopology;
+import org.infinispan.partitionhandling.AvailabilityException;
+import org.infinispan.partitionhandling.AvailabilityMode;
+import org.infinispan.topology.CacheTopology;
+
+/**
+ * The leader record in a replicated, synchronous Infinispan cache with {@code DENY_READ_WRITES}:
+ * Infinispan decides at each view change whether this side still holds a strict majority of the
+ * last stable membership, and denies reads and writes where it does not. Conditional writes
+ * ({@code putIfAbsent}, {@code replace(key, old, new)}) are atomic at the key's primary owner, which
+ * is what makes one term one leader. Any thread.
+ */
+final class CacheLeaderStore implements LeaderStore {
+
+    static final String KEY = "leader";
+
+    private final AdvancedCache<String, LeaderRecord> cache;
+    /** The last record read while available: what a minority side still knows. */
+    private volatile LeaderRecord last;
+
+    CacheLeaderStore(Cache<String, LeaderRecord> cache) {
+        this.cache = cache.getAdvancedCache();
+    }
+
+    /**
+     * Available, and not resolving a merge's conflicts: during that phase Infinispan already allows
+     * access, but a former minority member still reads its own stale copy of the record.
+     */
+    @Override
+    public boolean available() {
+        if (!cache.getStatus().allowInvocations() || cache.getAvailability() != AvailabilityMode.AVAILABLE) {
+            return false;
+        }
+        LocalizedCacheTopology topology = cache.getDistributionManager().getCacheTopology();
+        return topology == null || topology.getPhase() != CacheTopology.Phase.CONFLICT_RESOLUTION;
+    }
+
+    @Override
+    public LeaderRecord read() {
+        try {
+            LeaderRecord r = cache.get(KEY);
+            last = r;
+            return r;
+        } catch (AvailabilityException | IllegalLifecycleStateException e) {
+            return last;
+        }
+    }
+
+    @Override
+    public CompletionStage<Boolean> compareAndSet(LeaderRecord expected, LeaderRecord next) {
+        if (expected == null) {
+            return cache.putIfAbsentAsync(KEY, next).thenApply(previous -> previous == null || previous.equals(next));
+        }
+        return cache.replaceAsync(KEY, expected, next);
+    }
+}

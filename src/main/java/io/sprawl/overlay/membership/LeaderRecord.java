@@ -1,0 +1,46 @@
+package io.sprawl.overlay.membership;
+
+import org.infinispan.protostream.annotations.Proto;
+
+/**
+ * The cluster's leader record, the one value of the replicated leader cache. Only a conditional
+ * write replaces it, each change of leader with the next term, so no two nodes ever hold one term.
+ *
+ * @param leader      the leader's id, empty for none
+ * @param term        increases by one with every change of leader (also to none)
+ * @param since       when the term began (the writer's clock, epoch ms)
+ * @param renewedAt   the leader's last renewal of its lease (its clock, epoch ms); every renewal changes it
+ * @param reason      why this term's leader was chosen, for the operators
+ * @param released    the previous leader wrote this term itself (a hand-over): it had stopped acting
+ * @param steppedDown a leader that stepped down in favour of this one, not chosen again during this term; or empty
+ */
+@Proto
+public record LeaderRecord(String leader, long term, long since, long renewedAt, String reason, boolean released,
+                           String steppedDown) {
+
+    public LeaderRecord {
+        leader = leader == null ? "" : leader;
+        reason = reason == null ? "" : reason;
+        steppedDown = steppedDown == null ? "" : steppedDown;
+    }
+
+    /** The first record a cluster ever has. */
+    public static LeaderRecord first(String leader, long now, String reason) {
+        return new LeaderRecord(leader, 1, now, now, reason, false, "");
+    }
+
+    /** The leader's id, or null for none. */
+    public String leaderId() {
+        return leader.isEmpty() ? null : leader;
+    }
+
+    /** The next term: {@code next} (null for none) leads from {@code now}. */
+    public LeaderRecord next(String next, long now, String why, boolean handOver, String stepped) {
+        return new LeaderRecord(next, term + 1, now, now, why, handOver, stepped);
+    }
+
+    /** The same term renewed; the time always moves forward so every renewal is a new value. */
+    public LeaderRecord renewed(long now) {
+        return new LeaderRecord(leader, term, since, Math.max(now, renewedAt + 1), reason, released, steppedDown);
+    }
+}

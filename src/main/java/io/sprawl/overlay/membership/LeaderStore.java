@@ -1,0 +1,22 @@
+package io.sprawl.overlay.membership;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where the leader record lives: in a server, a replicated Infinispan cache that denies reads and
+ * writes on a side without a majority ({@code cluster.CacheLeaderStore}); in tests, a map.
+ */
+public interface LeaderStore {
+
+    /** Whether this side holds a strict majority of the last agreed membership, and so may read and write. */
+    boolean available();
+
+    /** The record as this node holds it (the last one seen while unavailable), or null if none was ever written. */
+    LeaderRecord read();
+
+    /**
+     * Writes {@code next} if the record is still {@code expected} (null: absent). Completes with
+     * whether it did; exceptionally when the write could not be done (no majority, a timeout).
+     */
+    CompletionStage<Boolean> compareAndSet(LeaderRecord expected, LeaderRecord next);
+}

@@ -1,0 +1,374 @@
+package io.sprawl.overlay.membership;
+
+import io.sprawl.overlay.config.LeaderConfig;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One node's part in the election: terms and the lease on top of {@link LeaderElection}'s rules.
+ *
+ * <ul>
+ *   <li><b>Majority.</b> Only a side the {@link LeaderStore} finds available leads: in a server,
+ *       Infinispan's verdict that this side holds a strict majority of the last agreed (stable)
+ *       membership, made at each view change. A minority side shows no leader and writes nothing.</li>
+ *   <li><b>Terms.</b> Every change of leader (also to none) is a conditional write of the record
+ *       with the next term, expecting the record read: of two nodes that try, one wins, so no term
+ *       ever has two leaders. Callers fence a stale leader by its term.</li>
+ *   <li><b>Who writes.</b> The first leader claims term 1. The sitting leader renews its own record
+ *       each check, and hands over itself (a better candidate, a step-down, a leave). Another node
+ *       claims only when the sitting leader is not live in its table <i>and</i> the record has gone
+ *       unrenewed for a whole lease, so a claim never overlaps a lease the old leader may still hold.</li>
+ *   <li><b>Lease.</b> The leader acts ({@link #isLeader}) for {@code lease} from the start of its last
+ *       renewal that succeeded; a renewal succeeds only when every member of an available side took
+ *       it. A leader cut off in a minority, paused, or whose renewals fail stops acting when the lease
+ *       runs out; one that hands over stops at once.</li>
+ * </ul>
+ *
+ * <p>Threads. Every check, write completion and step-down runs on the one election thread (the
+ * executor given runs one task at a time), which owns the fields marked so; the timer and listeners
+ * only queue a check. Readers ({@link #view}, {@link #isLeader}) read the volatile {@code held}.
+ */
+public final class Leadership {
+
+    private static final Logger LOG = Logger.getLogger(Leadership.class.getName());
+
+    static final String NO_MAJORITY = "no majority: this side holds less than half of the last agreed membership,"
+            + " so it has no leader (the leader record is unavailable here)";
+
+    /** Told of every change of the leader this node shows, on the election thread. */
+    @FunctionalInterface
+    public interface Events {
+        void leaderChanged(String previous, String leader, long term, String reason);
+    }
+
+    /**
+     * What this node shows: the {@code /overlay/api/leader} body.
+     *
+     * @param leader    the leader's id, null for none (also on a minority side)
+     * @param since     when the term began (epoch ms), or when this node lost the majority
+     * @param majority  whether this node's side holds the majority
+     * @param isLeader  whether this node is the leader and holds a lease now
+     * @param renewedAt the leader's last renewal (epoch ms, its clock)
+     */
+    public record View(String self, String leader, long term, long since, String reason, boolean majority,
+                       boolean isLeader, long renewedAt) {
+    }
+
+    /** A request the leadership turned down (step down on a node that does not lead, with no successor...). */
+    public static final class Refused extends RuntimeException {
+        private final String code;
+
+        Refused(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /** What readers see; replaced whole. {@code leaseUntil} is on the {@code nanos} clock, 0 for none. */
+    private record Held(LeaderRecord record, boolean majority, long lostMajorityAt, long leaseUntil) {
+    }
+
+    private final String selfId;
+    private final LeaderConfig config;
+    private final LeaderStore store;
+    private final Supplier<List<Member>> members;
+    private final Supplier<Map<String, Double>> load;
+    private final Clock wall;
+    private final LongSupplier nanos;
+    private final Executor election;
+    private final Events events;
+    private final long leaseNanos;
+    private final long renewEveryNanos;
+    private final AtomicBoolean checkQueued = new AtomicBoolean();
+
+    private volatile Held held = new Held(null, true, 0, 0);
+    private volatile long lastCheckAt;
+
+    // Owned by the election thread.
+    private LeaderRecord seen;
+    private long seenAt;
+    private boolean writing;
+    private long renewStartedAt;
+    private String shownLeader;
+    private long shownTerm = -1;
+    private boolean shownMajority = true;
+
+    /**
+     * @param members  this node's member table
+     * @param load     each member's shared load in [0, 1] (empty until metrics are shared)
+     * @param nanos    a monotonic clock for the lease (System::nanoTime; a simulated one in tests)
+     * @param election runs one task at a time: the election thread
+     */
+    public Leadership(String selfId, LeaderConfig config, LeaderStore store, Supplier<List<Member>> members,
+                      Supplier<Map<String, Double>> load, Clock wall, LongSupplier nanos, Executor election,
+                      Events events) {
+        this.selfId = selfId;
+        this.config = config;
+        this.store = store;
+        this.members = members;
+        this.load = load;
+        this.wall = wall;
+        this.nanos = nanos;
+        this.election = election;
+        this.events = events;
+        this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
+        this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(config.checkIntervalMillis()) / 2;
+        this.renewStartedAt = nanos.getAsLong() - leaseNanos;
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------
+
+    /** Queues a check unless one is queued already: the timer's tick, a membership event, a record change. */
+    public void recheck() {
+        if (checkQueued.compareAndSet(false, true)) {
+            run(() -> {
+                checkQueued.set(false);
+                check();
+            });
+        }
+    }
+
+    /**
+     * Steps down: hands the leadership to the best other eligible member, which the record names as
+     * chosen by this step-down, and which this node does not take back during that term. Completes
+     * with the new view, or with {@link Refused} when this node does not lead or no one can take over.
+     */
+    public CompletableFuture<View> stepDown() {
+        CompletableFuture<View> done = new CompletableFuture<>();
+        run(() -> {
+            Held h = held;
+            if (!acting(h)) {
+                String leader = h.record == null ? null : h.record.leaderId();
+                done.completeExceptionally(new Refused("not-leader", selfId + " is not the leader"
+                        + (leader == null ? "; there is none now" : "; the leader is " + leader + " (term "
+                        + h.record.term() + "): ask it")));
+                return;
+            }
+            if (writing) {
+                done.completeExceptionally(new Refused("busy", "a write of the leader record is in flight; try again"));
+                return;
+            }
+            LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
+            if (d.leader() == null) {
+                done.completeExceptionally(new Refused("no-successor", selfId + " cannot step down: "
+                        + d.reason() + " among the other members"));
+                return;
+            }
+            handOver(h.record, d.leader(), "step-down of " + selfId + ": " + d.reason(), selfId,
+                    ok -> {
+                        if (ok) {
+                            done.complete(view());
+                        } else {
+                            done.completeExceptionally(new Refused("conflict",
+                                    "the leader record changed during the step-down; see the current leader"));
+                        }
+                    });
+        });
+        return done;
+    }
+
+    /** Before this node leaves: hands over if it leads (completes at once otherwise). */
+    public CompletableFuture<Void> handOverBeforeLeaving() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        run(() -> {
+            Held h = held;
+            if (h.record == null || !selfId.equals(h.record.leaderId()) || !h.majority || writing) {
+                done.complete(null);
+                return;
+            }
+            LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
+            handOver(h.record, d.leader(), selfId + " is leaving: " + d.reason(), "", ok -> done.complete(null));
+        });
+        return done;
+    }
+
+    // ---- reads (any thread) -------------------------------------------------------------------
+
+    public View view() {
+        Held h = held;
+        LeaderRecord r = h.record;
+        long term = r == null ? 0 : r.term();
+        long renewedAt = r == null ? 0 : r.renewedAt();
+        if (!h.majority) {
+            return new View(selfId, null, term, h.lostMajorityAt, NO_MAJORITY, false, false, renewedAt);
+        }
+        if (r == null) {
+            return new View(selfId, null, 0, 0, "no leader elected yet", true, false, 0);
+        }
+        return new View(selfId, r.leaderId(), term, r.since(), r.reason(), true, acting(h), renewedAt);
+    }
+
+    /** Whether this node leads and holds its lease now: the only time it may act as the leader. */
+    public boolean isLeader() {
+        return acting(held);
+    }
+
+    /** The current term as this node knows it: a request stamped with a lower one comes from a stale leader. */
+    public long term() {
+        LeaderRecord r = held.record;
+        return r == null ? 0 : r.term();
+    }
+
+    /** Whether this side holds the majority. */
+    public boolean inMajority() {
+        return held.majority;
+    }
+
+    /** Epoch ms of the last completed check, 0 before the first: liveness watches it. */
+    public long lastCheckAt() {
+        return lastCheckAt;
+    }
+
+    // ---- the election thread ------------------------------------------------------------------
+
+    private void check() {
+        long now = nanos.getAsLong();
+        boolean majority = store.available();
+        LeaderRecord rec = store.read();
+        if (!Objects.equals(rec, seen)) {
+            seen = rec;
+            seenAt = now;
+        }
+        Held h = held;
+        lastCheckAt = wall.millis();
+        if (!majority) {
+            publish(new Held(rec, false, h.majority ? wall.millis() : h.lostMajorityAt, 0));
+            return;
+        }
+        String sitting = rec == null ? null : rec.leaderId();
+        boolean mine = selfId.equals(sitting);
+        publish(new Held(rec, true, 0, mine ? h.leaseUntil : 0));
+        if (writing) {
+            return;
+        }
+        List<Member> table = members.get();
+        LeaderElection.Decision d = decide(rec, rec == null || rec.steppedDown().isEmpty() ? Set.of()
+                : Set.of(rec.steppedDown()), table);
+        if (rec == null) {
+            if (selfId.equals(d.leader())) {
+                write(null, LeaderRecord.first(selfId, wall.millis(), d.reason()), now, null);
+            }
+        } else if (mine) {
+            if (!selfId.equals(d.leader())) {
+                handOver(rec, d.leader(), d.reason(), "", null);
+            } else if (now - renewStartedAt >= renewEveryNanos) {
+                write(rec, rec.renewed(wall.millis()), now, null);
+            }
+        } else if (sitting == null || (!live(sitting, table) && now - seenAt >= leaseNanos)) {
+            if (selfId.equals(d.leader())) {
+                write(rec, rec.next(selfId, wall.millis(), d.reason(), false, ""), now, null);
+            } else if (d.leader() == null && sitting != null && selfId.equals(firstHealthy(table))) {
+                // No one can lead: the record says so, so the failed leader's term ends on every node.
+                write(rec, rec.next("", wall.millis(), d.reason(), false, ""), now, null);
+            }
+        }
+    }
+
+    private LeaderElection.Decision decide(LeaderRecord rec, Set<String> notCandidates, List<Member> table) {
+        return LeaderElection.decide(table == null ? members.get() : table, rec == null ? null : rec.leaderId(),
+                load.get(), config.preferredSite(), config.hysteresis(), notCandidates);
+    }
+
+    /** The sitting leader stops acting now, then writes the next term naming {@code next} (null for none). */
+    private void handOver(LeaderRecord rec, String next, String why, String steppedDown, Consumer<Boolean> after) {
+        Held h = held;
+        publish(new Held(h.record, h.majority, h.lostMajorityAt, 0));
+        write(rec, rec.next(next == null ? "" : next, wall.millis(), "handed over by " + selfId + ": " + why, true,
+                steppedDown), nanos.getAsLong(), after);
+    }
+
+    private void write(LeaderRecord expected, LeaderRecord next, long startedAt, Consumer<Boolean> after) {
+        writing = true;
+        CompletionStage<Boolean> w;
+        try {
+            w = store.compareAndSet(expected, next);
+        } catch (RuntimeException e) {
+            w = CompletableFuture.failedFuture(e);
+        }
+        w.whenComplete((ok, err) -> run(() -> written(next, startedAt, Boolean.TRUE.equals(ok), err, after)));
+    }
+
+    private void written(LeaderRecord next, long startedAt, boolean ok, Throwable err, Consumer<Boolean> after) {
+        writing = false;
+        // A write that failed on its way back may have been applied: what the store holds decides.
+        boolean applied = ok || next.equals(store.read());
+        if (applied) {
+            if (selfId.equals(next.leaderId())) {
+                renewStartedAt = startedAt;
+                Held h = held;
+                publish(new Held(h.record, h.majority, h.lostMajorityAt, startedAt + leaseNanos));
+            }
+            check();
+        } else if (err != null) {
+            LOG.log(Level.FINE, err, () -> selfId + " could not write leader term " + next.term());
+        }
+        if (after != null) {
+            after.accept(applied);
+        }
+    }
+
+    /** Publishes what readers see, and tells of a change of the leader shown (or of the majority). */
+    private void publish(Held h) {
+        held = h;
+        String leader = h.majority && h.record != null ? h.record.leaderId() : null;
+        long term = h.record == null ? 0 : h.record.term();
+        if (Objects.equals(leader, shownLeader) && term == shownTerm && h.majority == shownMajority) {
+            return;
+        }
+        String previous = shownLeader;
+        shownLeader = leader;
+        shownTerm = term;
+        shownMajority = h.majority;
+        if (!h.majority || h.record != null) {
+            String reason = view().reason();
+            LOG.info(() -> selfId + " shows leader " + leader + " (term " + term + "): " + reason);
+            events.leaderChanged(previous, leader, term, reason);
+        }
+    }
+
+    private boolean acting(Held h) {
+        return h.majority && h.record != null && selfId.equals(h.record.leaderId()) && nanos.getAsLong() < h.leaseUntil;
+    }
+
+    private static boolean live(String id, List<Member> table) {
+        return table.stream().anyMatch(m -> m.id().equals(id) && m.state().live());
+    }
+
+    private static String firstHealthy(List<Member> table) {
+        return table.stream().filter(m -> m.state() == MemberState.HEALTHY).map(Member::id)
+                .min(Comparator.naturalOrder()).orElse(null);
+    }
+
+    private void run(Runnable task) {
+        try {
+            election.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "election check of " + selfId + " failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping: nothing more to decide
+        }
+    }
+}

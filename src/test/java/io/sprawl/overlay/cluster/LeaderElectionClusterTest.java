@@ -1,0 +1,179 @@
+package io.sprawl.overlay.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.membership.MembershipEvent;
+import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.LocalNodes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.jgroups.Address;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The election on real JGroups channels and Infinispan caches, five nodes in this JVM: the leader
+ * cut off (to the others, a crash), and a 3+2 partition with the leader in the two, then healed.
+ * JGroups' DISCARD makes the faults: it drops what a node receives from the other side.
+ */
+class LeaderElectionClusterTest {
+
+    private static final Duration T = Duration.ofSeconds(30);
+    private static final List<String> IDS = List.of("a", "b", "c", "d", "e");
+    private LocalNodes nodes;
+
+    @BeforeEach
+    void startFive() throws Exception {
+        nodes = new LocalNodes("leader-" + System.nanoTime());
+        for (String id : IDS) {
+            nodes.start(id);
+        }
+        nodes.awaitHealthy(T, IDS.toArray(String[]::new));
+        awaitOneLeader(IDS);
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.close();
+    }
+
+    @Test
+    void aCutOffLeaderIsReplacedWithAHigherTermAndShowsNoLeaderItself() {
+        Leadership.View before = view("a");
+        String old = before.leader();
+        cut(old, IDS);
+        List<String> survivors = IDS.stream().filter(id -> !id.equals(old)).toList();
+        Leadership.View after = awaitOneLeader(survivors, before.term());
+        assertNotEquals(old, after.leader());
+        assertTrue(after.term() > before.term(), before + " then " + after);
+        Await.until(old + " to see it has no majority", T, () -> !view(old).majority());
+        assertNull(view(old).leader());
+        assertFalse(nodes.node(old).leadership().orElseThrow().isLeader(), "its lease ran out");
+        for (String id : survivors) {
+            List<MembershipEvent> changes = leaderEvents(id);
+            assertEquals(after.leader(), changes.get(changes.size() - 1).node(), id + ": " + changes);
+            assertEquals(after.term(), changes.get(changes.size() - 1).term());
+        }
+    }
+
+    @Test
+    void onlyTheMajorityOfASplitHasALeaderAndTheHealLeavesOneLeaderAndOneTable() throws Exception {
+        String oldLeader = view("a").leader();
+        long oldTerm = view("a").term();
+        List<String> two = new ArrayList<>(List.of(oldLeader));
+        two.add(IDS.stream().filter(id -> !id.equals(oldLeader)).findFirst().orElseThrow());
+        List<String> three = IDS.stream().filter(id -> !two.contains(id)).toList();
+        List<DISCARD> discards = split(two, three);
+
+        Leadership.View majority = awaitOneLeader(three, oldTerm);
+        assertTrue(three.contains(majority.leader()));
+        assertTrue(majority.term() > oldTerm);
+        for (String id : two) {
+            Await.until(id + " to report no leader", T, () -> !view(id).majority() && view(id).leader() == null,
+                    () -> view(id));
+            assertTrue(view(id).reason().startsWith("no majority"), view(id).reason());
+        }
+        assertFalse(nodes.node(oldLeader).leadership().orElseThrow().isLeader());
+
+        for (String id : IDS) {
+            nodes.node(id).channel().getProtocolStack().removeProtocol(DISCARD.class);
+        }
+        discards.clear();
+        long healed = System.currentTimeMillis();
+        Leadership.View merged = awaitOneLeader(IDS);
+        nodes.awaitHealthy(T, IDS.toArray(String[]::new));
+        Await.until("one table on all five", T, () -> IDS.stream().map(id -> LocalNodes.table(nodes.node(id)))
+                .distinct().count() == 1, () -> IDS.stream().collect(Collectors.toMap(id -> id,
+                        id -> LocalNodes.table(nodes.node(id)))));
+        System.out.println("healed: one leader " + merged.leader() + " (term " + merged.term() + ") and one table in "
+                + (System.currentTimeMillis() - healed) + " ms");
+        assertTrue(merged.term() >= majority.term(), "the majority's term survives the merge: " + merged);
+        // Each side's history is kept: the minority's own loss of the majority, and the majority's verdicts.
+        for (String id : two) {
+            assertTrue(leaderEvents(id).stream().anyMatch(e -> e.node() == null && e.reason().startsWith("no majority")),
+                    id + ": " + leaderEvents(id));
+        }
+        for (String id : three) {
+            assertTrue(nodes.node(id).events(0).stream().anyMatch(e -> two.get(0).equals(e.node())
+                    && e.to() == io.sprawl.overlay.membership.MemberState.FAILED), id);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private Leadership.View view(String id) {
+        return nodes.node(id).leadership().orElseThrow().view();
+    }
+
+    /** Waits until these nodes show one leader (not null) and one term, and returns that view. */
+    private Leadership.View awaitOneLeader(List<String> ids) {
+        return awaitOneLeader(ids, 0);
+    }
+
+    /** ... of a term above {@code aboveTerm}. */
+    private Leadership.View awaitOneLeader(List<String> ids, long aboveTerm) {
+        Await.until(ids + " to show one leader above term " + aboveTerm, T, () -> {
+            List<String> shown = ids.stream().map(id -> view(id).leader() + "@" + view(id).term()).distinct().toList();
+            return shown.size() == 1 && !shown.get(0).startsWith("null") && view(ids.get(0)).term() > aboveTerm;
+        }, this::views);
+        Leadership.View v = view(ids.get(0));
+        Await.until(v.leader() + " to hold its lease", T, () -> nodes.node(v.leader()).leadership().orElseThrow()
+                .isLeader());
+        return v;
+    }
+
+    private Map<String, Leadership.View> views() {
+        Map<String, Leadership.View> out = new TreeMap<>();
+        for (String id : IDS) {
+            if (nodes.node(id).transportUp()) {
+                out.put(id, view(id));
+            }
+        }
+        return out;
+    }
+
+    private List<MembershipEvent> leaderEvents(String id) {
+        return nodes.node(id).events(0).stream().filter(MembershipEvent::isLeaderChange).toList();
+    }
+
+    /** {@code id} hears nothing from the others and they nothing from it: a crash, as far as they can tell. */
+    private void cut(String id, List<String> all) {
+        split(List.of(id), all.stream().filter(x -> !x.equals(id)).toList());
+    }
+
+    private List<DISCARD> split(List<String> one, List<String> other) {
+        List<DISCARD> out = new ArrayList<>();
+        out.addAll(ignore(one, other));
+        out.addAll(ignore(other, one));
+        return out;
+    }
+
+    private List<DISCARD> ignore(List<String> side, List<String> others) {
+        List<Address> addresses = others.stream().map(id -> nodes.node(id).channel().getAddress()).toList();
+        List<DISCARD> out = new ArrayList<>();
+        for (String id : side) {
+            DISCARD d = new DISCARD();
+            addresses.forEach(d::addIgnoreMember);
+            try {
+                nodes.node(id).channel().getProtocolStack().insertProtocol(d, ProtocolStack.Position.ABOVE, TP.class);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            out.add(d);
+        }
+        return out;
+    }
+}

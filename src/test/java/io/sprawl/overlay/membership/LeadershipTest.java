@@ -1,0 +1,387 @@
+package io.sprawl.overlay.membership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.config.LeaderConfig;
+import io.sprawl.overlay.testkit.MutableClock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Terms and leases under a simulated clock: several nodes' {@link Leadership} share one store that
+ * behaves like the replicated record (conditional writes; unavailable on a minority side; a write
+ * that hangs while a member is unreachable). Each node has its own member table. Checks run on
+ * the calling thread, as the one election thread would run them.
+ */
+class LeadershipTest {
+
+    private static final LeaderConfig CONFIG = LeaderConfig.defaults(); // check 200 ms, lease 1000 ms
+    private static final long CHECK_MS = CONFIG.checkIntervalMillis();
+
+    private final MutableClock wall = new MutableClock(1_000_000);
+    private final SharedRecord store = new SharedRecord();
+    private final Map<String, Leadership> nodes = new LinkedHashMap<>();
+    private final Map<String, Map<String, Member>> tables = new HashMap<>();
+    private final Map<String, List<String>> events = new HashMap<>();
+    private final Set<String> crashed = new HashSet<>();
+
+    private void start(String... specs) {
+        for (String spec : specs) {
+            String[] parts = spec.split(":", 2);
+            String id = parts[0];
+            Map<String, String> caps = new HashMap<>();
+            if (parts.length > 1) {
+                for (String pair : parts[1].split(",")) {
+                    caps.put(pair.split("=")[0], pair.split("=")[1]);
+                }
+            }
+            // A newcomer's table starts as a copy of the others' (its join read every record).
+            Map<String, Member> known = tables.values().stream().findFirst().map(LinkedHashMap::new)
+                    .orElseGet(LinkedHashMap::new);
+            tables.putIfAbsent(id, known);
+            for (Map<String, Member> table : tables.values()) {
+                table.put(id, member(id, MemberState.HEALTHY, caps));
+            }
+        }
+        for (String spec : specs) {
+            String id = spec.split(":")[0];
+            events.put(id, new ArrayList<>());
+            nodes.put(id, new Leadership(id, CONFIG, store.as(id), () -> List.copyOf(tables.get(id).values()), Map::of,
+                    wall, () -> wall.millis() * 1_000_000L, Runnable::run,
+                    (previous, leader, term, reason) -> events.get(id).add(leader + "@" + term + ": " + reason)));
+        }
+    }
+
+    private static Member member(String id, MemberState state, Map<String, String> caps) {
+        return new Member(id, state, 1, "127.0.0.1", 7800, 9080, "", "", caps, Map.of(), "t", 0, 1, 0, 0, 0, "t-" + id);
+    }
+
+    /** {@code observer} now shows {@code id} in {@code state}. */
+    private void see(String observer, String id, MemberState state) {
+        Member m = tables.get(observer).get(id);
+        tables.get(observer).put(id, member(id, state, m.capabilities()));
+    }
+
+    private void seeEverywhere(String id, MemberState state) {
+        tables.keySet().forEach(o -> see(o, id, state));
+    }
+
+    /** Runs every live node's timer for {@code ms} in steps of the check interval. */
+    private void run(long ms) {
+        for (long t = 0; t < ms; t += CHECK_MS) {
+            wall.advance(CHECK_MS);
+            nodes.forEach((id, l) -> {
+                if (!crashed.contains(id)) {
+                    l.recheck();
+                }
+            });
+        }
+    }
+
+    private String leaderOn(String id) {
+        return nodes.get(id).view().leader();
+    }
+
+    @Test
+    void theFirstLeaderClaimsTermOneAndEveryNodeShowsIt() {
+        start("a", "b:weight=2", "c");
+        run(2 * CHECK_MS);
+        for (String id : nodes.keySet()) {
+            assertEquals("b", leaderOn(id), id);
+            assertEquals(1, nodes.get(id).view().term());
+        }
+        assertTrue(nodes.get("b").isLeader());
+        assertFalse(nodes.get("a").isLeader());
+        assertTrue(events.get("a").get(0).startsWith("b@1: elected b"), events.get("a").toString());
+    }
+
+    @Test
+    void aLeaderThatKeepsRenewingKeepsItsTermAndLease() {
+        start("a", "b", "c");
+        run(60_000);
+        assertEquals(1, store.record.term());
+        assertTrue(nodes.get("a").isLeader());
+        assertTrue(store.applied.size() > 100, "renewed every check: " + store.applied.size());
+        assertEquals(1, events.get("b").size(), "no change shown: " + events.get("b"));
+    }
+
+    @Test
+    void aCrashedLeaderIsReplacedWithTheNextTermOnlyAfterItsLeaseRanOut() {
+        start("a", "b", "c");
+        run(2_000);
+        crashed.add("a");
+        long crashedAt = wall.millis();
+        run(CHECK_MS);
+        seeEverywhere("a", MemberState.FAILED); // the failure detector's verdict, fast (a process check)
+        run(CHECK_MS);
+        assertEquals("a", leaderOn("b"), "a's last renewal may still be a live lease: no claim yet");
+        long claimedAt = runUntil(() -> !"a".equals(store.record.leaderId()), 5_000);
+        assertEquals("b", store.record.leaderId());
+        assertEquals(2, store.record.term());
+        assertTrue(claimedAt - crashedAt >= CONFIG.leaseMillis(), "claimed " + (claimedAt - crashedAt) + " ms after");
+        assertTrue(claimedAt - crashedAt <= CONFIG.leaseMillis() + 3 * CHECK_MS, "claimed " + (claimedAt - crashedAt));
+        assertTrue(nodes.get("b").isLeader());
+        assertEquals("b", leaderOn("c"));
+        assertTrue(events.get("c").get(events.get("c").size() - 1).contains("a is FAILED"), events.get("c").toString());
+
+        // a was only paused: it comes back with its lease long gone, and sees the new term.
+        assertFalse(nodes.get("a").isLeader());
+        crashed.remove("a");
+        run(CHECK_MS);
+        assertEquals("b", leaderOn("a"));
+        assertFalse(nodes.get("a").isLeader());
+        store.assertOneLeaderPerTerm();
+    }
+
+    @Test
+    void aSuspectLeaderThatStillRenewsIsNeverReplaced() {
+        start("a", "b", "c");
+        run(1_000);
+        seeEverywhere("a", MemberState.SUSPECT);
+        run(5_000);
+        assertEquals(1, store.record.term());
+        assertTrue(nodes.get("a").isLeader());
+    }
+
+    @Test
+    void aFailedLeaderThatStillRenewsIsNotReplacedUntilItStops() {
+        // A verdict can be wrong; the lease is the proof. While the record keeps moving nobody claims.
+        start("a", "b", "c");
+        run(1_000);
+        seeEverywhere("a", MemberState.FAILED);
+        see("a", "a", MemberState.HEALTHY);
+        run(3_000);
+        assertEquals("a", store.record.leaderId());
+    }
+
+    @Test
+    void aLeaderWhoseRenewalsHangStopsActingWhenItsLeaseRunsOutAndResumesAfter() {
+        start("a", "b", "c");
+        run(1_000);
+        store.hang = true; // a member stopped answering: replicated writes wait
+        run(CONFIG.leaseMillis() - 2 * CHECK_MS);
+        assertTrue(nodes.get("a").isLeader(), "still within the lease of its last renewal");
+        run(3 * CHECK_MS);
+        assertFalse(nodes.get("a").isLeader(), "lease ran out");
+        assertEquals("a", leaderOn("b"), "still the leader by the record: it is HEALTHY, nobody claims");
+        store.release();
+        run(CHECK_MS);
+        assertTrue(nodes.get("a").isLeader(), "renewed again");
+        assertEquals(1, store.record.term());
+    }
+
+    @Test
+    void aMinoritySideShowsNoLeaderAndItsLeaderStopsAtOnce() {
+        start("a", "b", "c", "d", "e");
+        run(1_000);
+        assertTrue(nodes.get("a").isLeader());
+        store.minority.addAll(List.of("a", "b")); // cut off: Infinispan put their side in degraded mode
+        for (String o : List.of("c", "d", "e")) {
+            see(o, "a", MemberState.FAILED);
+            see(o, "b", MemberState.FAILED);
+        }
+        run(CHECK_MS);
+        for (String id : List.of("a", "b")) {
+            Leadership.View v = nodes.get(id).view();
+            assertNull(v.leader(), id);
+            assertFalse(v.majority());
+            assertTrue(v.reason().startsWith("no majority"), v.reason());
+            assertTrue(events.get(id).get(events.get(id).size() - 1).startsWith("null@1: no majority"), events.get(id).toString());
+        }
+        assertFalse(nodes.get("a").isLeader(), "no lease on a minority side");
+        runUntil(() -> "c".equals(store.record.leaderId()), 5_000);
+        assertEquals(2, store.record.term());
+        for (String id : List.of("c", "d", "e")) {
+            assertEquals("c", leaderOn(id));
+        }
+        // Healed: one record (the highest term), one leader everywhere.
+        store.minority.clear();
+        for (String o : List.of("c", "d", "e")) {
+            see(o, "a", MemberState.HEALTHY);
+            see(o, "b", MemberState.HEALTHY);
+        }
+        run(CHECK_MS);
+        for (String id : nodes.keySet()) {
+            assertEquals("c", leaderOn(id), id);
+            assertTrue(nodes.get(id).view().majority());
+        }
+        assertEquals(2, store.record.term(), "the sticky leader stays; a does not take it back");
+        store.assertOneLeaderPerTerm();
+    }
+
+    @Test
+    void aMuchBetterCandidateIsHandedTheLeadershipBySittingLeader() {
+        start("a", "b", "c");
+        run(1_000);
+        start("d:weight=3");
+        run(CHECK_MS);
+        assertEquals("d", store.record.leaderId());
+        assertEquals(2, store.record.term());
+        assertTrue(store.record.released(), "written by the old leader: the new one need not wait out a lease");
+        assertTrue(store.record.reason().startsWith("handed over by a: replaced a: d scores 3.00"),
+                store.record.reason());
+        assertFalse(nodes.get("a").isLeader());
+        assertTrue(nodes.get("d").isLeader(), "d renewed at its first check");
+    }
+
+    @Test
+    void stepDownHandsOverToTheBestOtherAndIsNotUndone() {
+        start("a:weight=3", "b", "c:weight=2");
+        run(1_000);
+        Leadership.View v = nodes.get("a").stepDown().join();
+        assertEquals("c", v.leader());
+        assertEquals(2, v.term());
+        assertEquals("a", store.record.steppedDown());
+        run(3_000);
+        assertEquals("c", store.record.leaderId(), "a scores more but stepped down during this term");
+        assertTrue(nodes.get("c").isLeader());
+
+        CompletionException notLeader = assertThrows(CompletionException.class, () -> nodes.get("b").stepDown().join());
+        assertEquals("not-leader", ((Leadership.Refused) notLeader.getCause()).code());
+        assertTrue(notLeader.getCause().getMessage().contains("the leader is c (term 2)"));
+    }
+
+    @Test
+    void stepDownWithNoOneToTakeOverIsRefused() {
+        start("a", "b:leader-eligible=false");
+        run(1_000);
+        CompletionException e = assertThrows(CompletionException.class, () -> nodes.get("a").stepDown().join());
+        assertEquals("no-successor", ((Leadership.Refused) e.getCause()).code());
+        assertTrue(nodes.get("a").isLeader(), "still leading");
+    }
+
+    @Test
+    void whenNoMemberIsEligibleTheRecordSaysNone() {
+        start("a", "b:leader-eligible=false", "c:leader-eligible=false");
+        run(1_000);
+        crashed.add("a");
+        seeEverywhere("a", MemberState.FAILED);
+        runUntil(() -> store.record.term() == 2, 5_000);
+        assertNull(store.record.leaderId());
+        assertEquals("no eligible healthy member", store.record.reason());
+        assertNull(leaderOn("c"));
+    }
+
+    @Test
+    void twoClaimantsNeverShareATerm() {
+        start("a", "b", "c");
+        run(1_000);
+        crashed.add("a");
+        seeEverywhere("a", MemberState.FAILED);
+        // Tables disagree for a moment: b and c each think they are the best candidate, and both claim
+        // before either write lands.
+        see("c", "b", MemberState.SUSPECT);
+        store.hang = true;
+        runUntil(() -> store.hung.size() == 2, 5_000);
+        store.release();
+        assertEquals(1, store.rejected, "the second conditional write from term 1 was turned down");
+        assertEquals(2, store.record.term());
+        run(2_000);
+        store.assertOneLeaderPerTerm();
+        assertEquals(2, store.record.term(), "the loser accepted the winner");
+        assertEquals(store.record.leaderId(), leaderOn("b"));
+        assertEquals(store.record.leaderId(), leaderOn("c"));
+    }
+
+    @Test
+    void aLeavingLeaderHandsOverFirst() {
+        start("a", "b", "c");
+        run(1_000);
+        nodes.get("a").handOverBeforeLeaving().join();
+        assertEquals("b", store.record.leaderId());
+        assertTrue(store.record.reason().startsWith("handed over by a: a is leaving"), store.record.reason());
+        assertFalse(nodes.get("a").isLeader());
+    }
+
+    private long runUntil(java.util.function.BooleanSupplier done, long maxMs) {
+        for (long t = 0; t < maxMs; t += CHECK_MS) {
+            if (done.getAsBoolean()) {
+                return wall.millis();
+            }
+            run(CHECK_MS);
+        }
+        throw new AssertionError("not within " + maxMs + " ms; record " + store.record);
+    }
+
+    /** The replicated record as every node would see it, with its faults. */
+    private static final class SharedRecord {
+        LeaderRecord record;
+        final List<LeaderRecord> applied = new ArrayList<>();
+        final Set<String> minority = new HashSet<>();
+        final Map<String, LeaderRecord> lastSeen = new HashMap<>();
+        final List<Runnable> hung = new ArrayList<>();
+        boolean hang;
+        int rejected;
+
+        LeaderStore as(String node) {
+            return new LeaderStore() {
+                @Override
+                public boolean available() {
+                    return !minority.contains(node);
+                }
+
+                @Override
+                public LeaderRecord read() {
+                    if (available()) {
+                        lastSeen.put(node, record);
+                    }
+                    return lastSeen.get(node);
+                }
+
+                @Override
+                public CompletionStage<Boolean> compareAndSet(LeaderRecord expected, LeaderRecord next) {
+                    if (!available()) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("degraded"));
+                    }
+                    CompletableFuture<Boolean> f = new CompletableFuture<>();
+                    Runnable apply = () -> {
+                        boolean ok = Objects.equals(record, expected);
+                        if (ok) {
+                            record = next;
+                            applied.add(next);
+                        } else {
+                            rejected++;
+                        }
+                        f.complete(ok);
+                    };
+                    if (hang) {
+                        hung.add(apply);
+                    } else {
+                        apply.run();
+                    }
+                    return f;
+                }
+            };
+        }
+
+        void release() {
+            hang = false;
+            List<Runnable> all = List.copyOf(hung);
+            hung.clear();
+            all.forEach(Runnable::run);
+        }
+
+        void assertOneLeaderPerTerm() {
+            Map<Long, String> byTerm = new HashMap<>();
+            for (LeaderRecord r : applied) {
+                String before = byTerm.putIfAbsent(r.term(), r.leader());
+                assertTrue(before == null || before.equals(r.leader()), "term " + r.term() + ": " + before + " and "
+                        + r.leader());
+            }
+        }
+    }
+}
