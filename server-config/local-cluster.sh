@@ -11,7 +11,9 @@
 # Files:  target/local-cluster/node{i}.pid, target/local-cluster/logs/node{i}/messages.log,
 #         servers under target/local-cluster/wlp-usr/servers/node{i}.
 # Tests run their own cluster elsewhere by setting SPRAWL_CLUSTER_DIR, SPRAWL_HTTP_BASE,
-# SPRAWL_HTTPS_BASE, SPRAWL_GOSSIP_BASE and SPRAWL_CLUSTER_NAME.
+# SPRAWL_HTTPS_BASE, SPRAWL_GOSSIP_BASE and SPRAWL_CLUSTER_NAME. A benchmark that gives each node its
+# own network namespace sets SPRAWL_NODE_ADDRESSES (node i's address is the i-th) and
+# SPRAWL_NETNS_PREFIX (node i runs in namespace PREFIXi).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +28,16 @@ WAR=$ROOT/target/sprawl-overlay.war
 export WLP_USER_DIR=$CLUSTER_DIR/wlp-usr
 
 die() { echo "local-cluster: $*" >&2; exit 1; }
+
+read -r -a NODE_ADDRESSES <<< "${SPRAWL_NODE_ADDRESSES:-}"
+# Node i's address.
+addr() { echo "${NODE_ADDRESSES[$1]:-127.0.0.1}"; }
+# Runs a command as node i: in its network namespace when there are namespaces.
+as_node() {
+  local i=$1
+  shift
+  if [ -n "${SPRAWL_NETNS_PREFIX:-}" ]; then ip netns exec "$SPRAWL_NETNS_PREFIX$i" "$@"; else "$@"; fi
+}
 
 pid_file() { echo "$CLUSTER_DIR/node$1.pid"; }
 server_dir() { echo "$WLP_USER_DIR/servers/node$1"; }
@@ -56,7 +68,7 @@ seeds_for() {
   local n=$1 i=$2 j out=""
   for ((j = 0; j < n; j++)); do
     [ "$j" -eq "$i" ] && continue
-    out+="${out:+,}127.0.0.1:$((GOSSIP_BASE + j))"
+    out+="${out:+,}$(addr "$j"):$((GOSSIP_BASE + j))"
   done
   echo "$out"
 }
@@ -74,7 +86,7 @@ start_node() {
   cat > "$dir/server.env" <<ENV
 SPRAWL_NODE_ID=node$i
 SPRAWL_CLUSTER_NAME=$CLUSTER_NAME
-SPRAWL_BIND_ADDRESS=127.0.0.1
+SPRAWL_BIND_ADDRESS=$(addr "$i")
 SPRAWL_GOSSIP_PORT=$((GOSSIP_BASE + i))
 SPRAWL_HTTP_PORT=$((HTTP_BASE + i))
 SPRAWL_HTTPS_PORT=$((HTTPS_BASE + i))
@@ -82,14 +94,17 @@ SPRAWL_SEEDS=$(seeds_for "$n" "$i")
 LOG_DIR=$logs
 ENV
   # Any other SPRAWL_* setting in the caller's environment reaches every node.
-  env | grep -E '^SPRAWL_(MEMBERSHIP|ROUTING|JOIN|SITE|RACK|CAPABILITIES|METADATA|HTTP_MAX|PROBE|SUSPICION)' >> "$dir/server.env" || true
-  "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
+  env | grep -E '^SPRAWL_(MEMBERSHIP|ROUTING|JOIN|SITE|RACK|CAPABILITIES|METADATA|HTTP_MAX|PROBE|SUSPICION|LEADER)' >> "$dir/server.env" || true
+  as_node "$i" "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
     || die "node$i did not start; see $logs/start.out and $logs/messages.log"
 }
 
+# Node i's base URL.
+url() { echo "http://$(addr "$1"):$((HTTP_BASE + $1))"; }
+
 healthy_count() {
-  curl -s --max-time 2 "http://127.0.0.1:$1/overlay/health/membership" 2>/dev/null \
+  curl -s --max-time 2 "$(url "$1")/overlay/health/membership" 2>/dev/null \
     | grep -o '"state":"HEALTHY"' | wc -l
 }
 
@@ -98,7 +113,7 @@ wait_ready() {
   while :; do
     ready=0
     for ((i = 0; i < n; i++)); do
-      if node_ready "$i" && [ "$(healthy_count $((HTTP_BASE + i)))" -eq "$n" ]; then
+      if node_ready "$i" && [ "$(healthy_count "$i")" -eq "$n" ]; then
         ready=$((ready + 1))
       fi
     done
@@ -109,7 +124,7 @@ wait_ready() {
 }
 
 node_ready() {
-  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$((HTTP_BASE + $1))/health/ready")" = 200 ]
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$(url "$1")/health/ready")" = 200 ]
 }
 
 # Waits until node i alone is ready (it has formed or joined the cluster).
@@ -150,8 +165,8 @@ cmd_start() {
   echo "waiting until $n nodes are ready and agree ..."
   wait_ready "$n"
   for ((i = 0; i < n; i++)); do
-    echo "node$i  pid $(running_pid "$i")  http://127.0.0.1:$((HTTP_BASE + i))/overlay/api/members" \
-      " http://127.0.0.1:$((HTTP_BASE + i))/overlay/health  log $CLUSTER_DIR/logs/node$i/messages.log"
+    echo "node$i  pid $(running_pid "$i")  $(url "$i")/overlay/api/members" \
+      " $(url "$i")/overlay/health  log $CLUSTER_DIR/logs/node$i/messages.log"
   done
 }
 
@@ -161,7 +176,7 @@ cmd_stop() {
     [ -e "$f" ] || continue
     i=${f##*/node}; i=${i%.pid}
     if [ -n "$(running_pid "$i")" ]; then
-      "$WLP/bin/server" stop "node$i" > /dev/null 2>&1 &
+      as_node "$i" "$WLP/bin/server" stop "node$i" > /dev/null 2>&1 &
     fi
   done
   wait || true
@@ -183,7 +198,7 @@ cmd_status() {
     i=${d##*/node}
     pid=$(running_pid "$i")
     if [ -n "$pid" ]; then
-      echo "node$i  running  pid $pid  http://127.0.0.1:$((HTTP_BASE + i))  check $(curl -s --max-time 2 "http://127.0.0.1:$((HTTP_BASE + i))/overlay/health/check" || echo unreachable)"
+      echo "node$i  running  pid $pid  $(url "$i")  check $(curl -s --max-time 2 "$(url "$i")/overlay/health/check" || echo unreachable)"
     else
       echo "node$i  stopped"
     fi

@@ -18,12 +18,17 @@ import java.util.regex.Pattern;
 /**
  * What the benchmarks share: a cluster of real Liberty servers run by server-config/local-cluster.sh
  * on the benchmarks' own ports (HTTP 19080+i, JGroups 17800+i, folder target/bench-cluster), its
- * nodes' APIs, and the figures (median, p99, max). Every wait is bounded.
+ * nodes' APIs, and the figures (median, p99, max). Every wait is bounded. Node i listens on
+ * 127.0.0.1, or on the i-th of SPRAWL_NODE_ADDRESSES when a script gives each node its own
+ * network namespace (leader-bench.sh).
  */
 final class Bench {
 
     static final int HTTP_BASE = 19080;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static final List<String> ADDRESSES = List.of(System.getenv().getOrDefault("SPRAWL_NODE_ADDRESSES", "")
+            .trim().split("\\s+"));
 
     static Path root;
     static Path dir;
@@ -120,6 +125,14 @@ final class Bench {
         return out;
     }
 
+    /** A string field that may be null: null then. */
+    static String optString(String json, String field) {
+        if (json.contains("\"" + field + "\":null")) {
+            return null;
+        }
+        return string(json, field);
+    }
+
     static String string(String json, String field) {
         Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(json);
         check(m.find(), field + " in " + json);
@@ -132,12 +145,21 @@ final class Bench {
         return Long.parseLong(m.group(1));
     }
 
+    /** Node i's address. */
+    static String host(int i) {
+        return ADDRESSES.get(0).isEmpty() ? "127.0.0.1" : ADDRESSES.get(i);
+    }
+
+    static URI uri(int node, String path) {
+        return URI.create("http://" + host(node) + ":" + (HTTP_BASE + node) + path);
+    }
+
     static String get(int node, String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (HTTP_BASE + node) + path)).GET());
+        return send(HttpRequest.newBuilder(uri(node, path)).GET());
     }
 
     static String put(int node, String path, String json) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (HTTP_BASE + node) + path))
+        return send(HttpRequest.newBuilder(uri(node, path))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
@@ -147,6 +169,28 @@ final class Bench {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** Node i's table as "id STATE incarnation" rows. */
+    static String table(int i) throws Exception {
+        java.util.TreeMap<String, String> rows = new java.util.TreeMap<>();
+        for (String m : objects(get(i, "/overlay/api/members"))) {
+            rows.put(string(m, "id"), string(m, "state") + " " + number(m, "incarnation"));
+        }
+        StringBuilder b = new StringBuilder();
+        rows.forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
+        return b.toString();
+    }
+
+    /** Nodes 0..n-1 but the dead. */
+    static List<Integer> survivors(int n, java.util.Set<Integer> dead) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (!dead.contains(i)) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     static String row(String name, List<Long> samples) {

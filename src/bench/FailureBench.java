@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Failure detection on 9 real Liberty servers (src/bench/failure-bench.sh). Each scenario is repeated
@@ -56,7 +55,7 @@ public class FailureBench {
             long killedAt = System.currentTimeMillis();
             p.destroyForcibly();
             List<Long> these = new ArrayList<>();
-            for (int i : survivors(Set.of(victim))) {
+            for (int i : Bench.survivors(N, Set.of(victim))) {
                 these.add(Bench.awaitEvent(i, "node" + victim, "FAILED", killedAt, 30_000) - killedAt);
             }
             each.addAll(these);
@@ -77,7 +76,7 @@ public class FailureBench {
             List<Long> s = new ArrayList<>();
             List<Long> f = new ArrayList<>();
             try {
-                for (int i : survivors(Set.of(victim))) {
+                for (int i : Bench.survivors(N, Set.of(victim))) {
                     f.add(Bench.awaitEvent(i, who, "FAILED", stoppedAt, 30_000) - stoppedAt);
                     s.add(Bench.awaitEvent(i, who, "SUSPECT", stoppedAt, 1_000) - stoppedAt);
                 }
@@ -104,7 +103,7 @@ public class FailureBench {
             }
             long killedAt = System.currentTimeMillis();
             processes.forEach(ProcessHandle::destroyForcibly);
-            List<Integer> survivors = survivors(victims);
+            List<Integer> survivors = Bench.survivors(N, victims);
             long agreedAt = awaitAgreement(survivors, victims, killedAt + 30_000);
             List<Long> these = new ArrayList<>();
             for (int i : survivors) {
@@ -193,23 +192,13 @@ public class FailureBench {
         return String.format("median %.1f, max %.1f", s.get(s.size() / 2) / 10.0, s.get(s.size() - 1) / 10.0);
     }
 
-    static List<Integer> survivors(Set<Integer> dead) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < N; i++) {
-            if (!dead.contains(i)) {
-                out.add(i);
-            }
-        }
-        return out;
-    }
-
     /** When every survivor's table is the same and shows each victim FAILED (polled every 50 ms). */
     static long awaitAgreement(List<Integer> survivors, Set<Integer> victims, long deadline) throws Exception {
         while (System.currentTimeMillis() < deadline) {
             Set<String> tables = new HashSet<>();
             boolean victimsFailed = true;
             for (int i : survivors) {
-                String t = table(i);
+                String t = Bench.table(i);
                 tables.add(t);
                 for (int v : victims) {
                     victimsFailed &= t.contains("node" + v + " FAILED");
@@ -223,24 +212,13 @@ public class FailureBench {
         throw new IllegalStateException("the survivors did not agree within 30 s");
     }
 
-    /** Node i's table as "id STATE incarnation" rows. */
-    static String table(int i) throws Exception {
-        TreeMap<String, String> rows = new TreeMap<>();
-        for (String m : Bench.objects(Bench.get(i, "/overlay/api/members"))) {
-            rows.put(Bench.string(m, "id"), Bench.string(m, "state") + " " + Bench.number(m, "incarnation"));
-        }
-        StringBuilder b = new StringBuilder();
-        rows.forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
-        return b.toString();
-    }
-
     /** Waits until every node shows {@code who} HEALTHY (a paused node back after SIGCONT). */
     static void awaitAllHealthy(String who, long timeoutMillis) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             boolean all = true;
             for (int i = 0; i < N; i++) {
-                all &= table(i).contains(who + " HEALTHY");
+                all &= Bench.table(i).contains(who + " HEALTHY");
             }
             if (all) {
                 return;

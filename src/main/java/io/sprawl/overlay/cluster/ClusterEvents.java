@@ -78,22 +78,30 @@ final class ClusterEvents {
 
     /**
      * Anything that may change the election's answer on the leader cache: the record written, the
-     * topology, the availability (a side entering or leaving degraded mode). Only queues a check.
+     * topology, the availability (a side entering or leaving degraded mode). Only queues a check;
+     * a new topology may also end a merge.
      */
     @Listener(sync = true, observation = Listener.Observation.POST)
     static final class LeaderRecords {
         private final Runnable recheck;
+        private final Runnable topologyChanged;
 
-        LeaderRecords(Runnable recheck) {
+        LeaderRecords(Runnable recheck, Runnable topologyChanged) {
             this.recheck = recheck;
+            this.topologyChanged = topologyChanged;
         }
 
         @CacheEntryCreated
         @CacheEntryModified
-        @TopologyChanged
         @PartitionStatusChanged
         public void changed(Event<?, ?> e) {
             recheck.run();
+        }
+
+        @TopologyChanged
+        public void topologyChanged(TopologyChangedEvent<?, ?> e) {
+            recheck.run();
+            topologyChanged.run();
         }
     }
 

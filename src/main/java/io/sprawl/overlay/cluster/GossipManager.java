@@ -87,6 +87,9 @@ public final class GossipManager implements AutoCloseable {
     private volatile MemberRecord self;
     private final Object selfLock = new Object();
     private volatile boolean leaving;
+    /** After a merge: this node re-publishes its record, and the leader takes a new term, once these open. */
+    private volatile MergeGate recordsMerge;
+    private volatile MergeGate leaderMerge;
 
     public GossipManager(OverlayConfig config, Clock clock) {
         this.config = config;
@@ -120,6 +123,7 @@ public final class GossipManager implements AutoCloseable {
             Cache<String, MemberRecord> cache = manager.getCache(CacheManagerFactory.MEMBERS_CACHE);
             cache.addListener(new ClusterEvents.Records(sink));
             records = cache;
+            recordsMerge = new MergeGate(cache);
             messages = new MessageCounter(config.nodeId(), manager.getCache(CacheManagerFactory.MESSAGES_CACHE));
             membership.viewChanged(transport.getViewId(), transportIds(transport.getMembers()));
 
@@ -433,9 +437,10 @@ public final class GossipManager implements AutoCloseable {
         Leadership l = new Leadership(config.nodeId(), config.leader(), new CacheLeaderStore(cache),
                 membership::members, Map::of, clock, System::nanoTime, thread, membership::leaderChanged);
         leadership = l;
-        cache.addListener(new ClusterEvents.LeaderRecords(l::recheck));
+        leaderMerge = new MergeGate(cache);
+        cache.addListener(new ClusterEvents.LeaderRecords(l::recheck, this::afterMerge));
         membership.addListener(e -> {
-            if (!e.isLeaderChange()) {
+            if (!e.concernsLeader()) {
                 l.recheck();
             }
         });
@@ -450,6 +455,7 @@ public final class GossipManager implements AutoCloseable {
      */
     public void housekeeping() {
         membership.expire();
+        afterMerge();
         if (isCoordinator()) {
             reconcileRecords();
         }
@@ -502,7 +508,8 @@ public final class GossipManager implements AutoCloseable {
                     + e.getViewId() + " " + e.getNewMembers());
             membership.viewChanged(e.getViewId(), transportIds(e.getNewMembers()));
             if (e.isMergeView()) {
-                CompletableFuture.runAsync(GossipManager.this::refute);
+                arm(recordsMerge);
+                arm(leaderMerge);
             }
             if (isCoordinator()) {
                 // Not on the listener thread: cache writes while the view is being installed can wait on it.
@@ -515,8 +522,9 @@ public final class GossipManager implements AutoCloseable {
             membership.recordChanged(r);
             MemberRecord mine = self;
             if (r.id().equals(config.nodeId()) && mine != null && r.transportId().equals(mine.transportId())
-                    && r.status().departed() && !leaving) {
-                // The other side of a partition marked us departed: refute with a new incarnation.
+                    && r.status().departed() && !leaving && !pending(recordsMerge)) {
+                // The other side of a partition marked us departed: refute with a new incarnation (after a
+                // merge, the refutation that follows the conflict resolution does it).
                 CompletableFuture.runAsync(GossipManager.this::refute);
             }
         }
@@ -529,6 +537,7 @@ public final class GossipManager implements AutoCloseable {
         @Override
         public void recordsTopologyChanged() {
             readAllRecords();
+            afterMerge();
         }
     }
 
@@ -544,8 +553,32 @@ public final class GossipManager implements AutoCloseable {
 
     /**
      * After a merge the sides' records may be stale, and the other side may have marked this node
-     * departed: it re-publishes its own record as a new incarnation. Off the listener thread.
+     * departed: it re-publishes its own record as a new incarnation. The leader of the record that
+     * survived takes a new term ({@link Leadership#merged}). Each once its cache is past the merge.
      */
+    private void afterMerge() {
+        MergeGate records = recordsMerge;
+        if (records != null && records.open()) {
+            CompletableFuture.runAsync(this::refute);
+        }
+        MergeGate leader = leaderMerge;
+        Leadership l = leadership;
+        if (leader != null && l != null && leader.open()) {
+            l.merged();
+        }
+    }
+
+    private static boolean pending(MergeGate gate) {
+        return gate != null && gate.pending();
+    }
+
+    private static void arm(MergeGate gate) {
+        if (gate != null) {
+            gate.arm();
+        }
+    }
+
+    /** Re-publishes this node's record as a new incarnation. Off the listener thread. */
     private void refute() {
         republish(0);
     }

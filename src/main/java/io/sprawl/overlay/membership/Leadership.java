@@ -99,6 +99,7 @@ public final class Leadership {
     private final long leaseNanos;
     private final long renewEveryNanos;
     private final AtomicBoolean checkQueued = new AtomicBoolean();
+    private final AtomicBoolean merged = new AtomicBoolean();
 
     private volatile Held held = new Held(null, true, 0, 0);
     private volatile long lastCheckAt;
@@ -107,6 +108,7 @@ public final class Leadership {
     private LeaderRecord seen;
     private long seenAt;
     private boolean writing;
+    private Runnable afterWrite;
     private long renewStartedAt;
     private String shownLeader;
     private long shownTerm = -1;
@@ -148,42 +150,53 @@ public final class Leadership {
     }
 
     /**
+     * Partitions merged. Two sides that formed apart (a discovery failure at start) may each have
+     * had a leader in the same term; the record that survives the merge names one of them, and its
+     * leader moves to the next term at once, so a request stamped by the other is fenced by its term.
+     */
+    public void merged() {
+        merged.set(true);
+        recheck();
+    }
+
+    /**
      * Steps down: hands the leadership to the best other eligible member, which the record names as
      * chosen by this step-down, and which this node does not take back during that term. Completes
      * with the new view, or with {@link Refused} when this node does not lead or no one can take over.
      */
     public CompletableFuture<View> stepDown() {
         CompletableFuture<View> done = new CompletableFuture<>();
-        run(() -> {
-            Held h = held;
-            if (!acting(h)) {
-                String leader = h.record == null ? null : h.record.leaderId();
-                done.completeExceptionally(new Refused("not-leader", selfId + " is not the leader"
-                        + (leader == null ? "; there is none now" : "; the leader is " + leader + " (term "
-                        + h.record.term() + "): ask it")));
-                return;
-            }
-            if (writing) {
-                done.completeExceptionally(new Refused("busy", "a write of the leader record is in flight; try again"));
-                return;
-            }
-            LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
-            if (d.leader() == null) {
-                done.completeExceptionally(new Refused("no-successor", selfId + " cannot step down: "
-                        + d.reason() + " among the other members"));
-                return;
-            }
-            handOver(h.record, d.leader(), "step-down of " + selfId + ": " + d.reason(), selfId,
-                    ok -> {
-                        if (ok) {
-                            done.complete(view());
-                        } else {
-                            done.completeExceptionally(new Refused("conflict",
-                                    "the leader record changed during the step-down; see the current leader"));
-                        }
-                    });
-        });
+        run(() -> stepDown(done));
         return done;
+    }
+
+    private void stepDown(CompletableFuture<View> done) {
+        if (writing) {
+            afterWrite = () -> stepDown(done); // a renewal is in flight: right after it
+            return;
+        }
+        Held h = held;
+        if (!acting(h)) {
+            String leader = h.record == null ? null : h.record.leaderId();
+            done.completeExceptionally(new Refused("not-leader", selfId + " is not the leader"
+                    + (leader == null ? "; there is none now" : "; the leader is " + leader + " (term "
+                    + h.record.term() + "): ask it")));
+            return;
+        }
+        LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
+        if (d.leader() == null) {
+            done.completeExceptionally(new Refused("no-successor", selfId + " cannot step down: "
+                    + d.reason() + " among the other members"));
+            return;
+        }
+        handOver(h.record, d.leader(), "step-down of " + selfId + ": " + d.reason(), selfId, ok -> {
+            if (ok) {
+                done.complete(view());
+            } else {
+                done.completeExceptionally(new Refused("conflict",
+                        "the leader record changed during the step-down; see the current leader"));
+            }
+        });
     }
 
     /** Before this node leaves: hands over if it leads (completes at once otherwise). */
@@ -260,6 +273,9 @@ public final class Leadership {
         if (writing) {
             return;
         }
+        if (!mine) {
+            merged.set(false); // only the leader moves to a new term after a merge
+        }
         List<Member> table = members.get();
         LeaderElection.Decision d = decide(rec, rec == null || rec.steppedDown().isEmpty() ? Set.of()
                 : Set.of(rec.steppedDown()), table);
@@ -270,6 +286,9 @@ public final class Leadership {
         } else if (mine) {
             if (!selfId.equals(d.leader())) {
                 handOver(rec, d.leader(), d.reason(), "", null);
+            } else if (merged.getAndSet(false)) {
+                write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
+                        ""), now, null);
             } else if (now - renewStartedAt >= renewEveryNanos) {
                 write(rec, rec.renewed(wall.millis()), now, null);
             }
@@ -323,6 +342,11 @@ public final class Leadership {
         }
         if (after != null) {
             after.accept(applied);
+        }
+        Runnable queued = afterWrite;
+        afterWrite = null;
+        if (queued != null) {
+            queued.run();
         }
     }
 

@@ -22,7 +22,8 @@ public record MembershipEvent(long seq, long time, String node, MemberState from
         this(seq, time, node, from, to, reason, incarnation, MEMBER, null, null);
     }
 
-    public boolean isLeaderChange() {
+    /** Not a bean getter, so JSON-B leaves it out of the event's JSON. */
+    public boolean concernsLeader() {
         return LEADER.equals(type);
     }
 }

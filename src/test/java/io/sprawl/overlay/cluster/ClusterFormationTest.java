@@ -147,10 +147,18 @@ class ClusterFormationTest {
             assertEquals(List.of("a"), LocalNodes.healthyIds(alone));
 
             assertTrue(alone.join(List.of(new HostPort("127.0.0.1", other.port("b"))), 20_000));
-            for (GossipManager n : List.of(alone, other.node("b"), other.node("c"))) {
+            List<GossipManager> all = List.of(alone, other.node("b"), other.node("c"));
+            for (GossipManager n : all) {
                 Await.until(n.selfId() + " to see a, b and c", SOON,
                         () -> LocalNodes.healthyIds(n).equals(List.of("a", "b", "c")), () -> n.snapshot().members());
             }
+            // Each cluster had its own leader in term 1: one survives, in a term of its own.
+            Await.until("one leader in a term above 1", SOON, () -> all.stream()
+                    .map(n -> n.leadership().orElseThrow().view())
+                    .map(v -> v.leader() + "@" + v.term()).distinct().count() == 1
+                    && alone.leadership().orElseThrow().view().leader() != null
+                    && alone.leadership().orElseThrow().view().term() > 1,
+                    () -> all.stream().map(n -> n.leadership().orElseThrow().view()).toList());
         } finally {
             other.close();
         }

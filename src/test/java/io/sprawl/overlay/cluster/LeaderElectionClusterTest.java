@@ -146,7 +146,7 @@ class LeaderElectionClusterTest {
     }
 
     private List<MembershipEvent> leaderEvents(String id) {
-        return nodes.node(id).events(0).stream().filter(MembershipEvent::isLeaderChange).toList();
+        return nodes.node(id).events(0).stream().filter(MembershipEvent::concernsLeader).toList();
     }
 
     /** {@code id} hears nothing from the others and they nothing from it: a crash, as far as they can tell. */

@@ -108,7 +108,9 @@ class OverlayApiIT {
         assertEquals(JsonValue.NULL, joined.get("from"));
         assertEquals("joined", joined.getString("reason"));
         Set<String> keys = joined.keySet();
-        assertEquals(Set.of("seq", "time", "node", "from", "to", "reason", "incarnation"), keys);
+        assertEquals(Set.of("seq", "time", "type", "node", "from", "to", "reason", "incarnation", "term",
+                "previousLeader"), keys);
+        assertEquals("member", joined.getString("type"));
         long last = events.getJsonObject(events.size() - 1).getJsonNumber("seq").longValue();
         assertEquals(0, ((JsonArray) Http.get(API + "/events?since=" + last).json()).size());
         assertError(Http.get(API + "/events?since=abc"), 400, "bad-since", "since=abc is not allowed");
@@ -180,7 +182,8 @@ class OverlayApiIT {
         JsonObject membership = Http.get(ROOT + "/overlay/health/membership").object();
         assertEquals("it0", membership.getString("self"));
         assertTrue(membership.getJsonNumber("viewId").longValue() >= 0);
-        assertEquals(JsonValue.NULL, membership.get("leader"));
+        assertTrue(membership.containsKey("leader"), "the leader once elected (see aLoneNodeLeads...), null before");
+        assertTrue(membership.getBoolean("majority"));
         assertEquals(1, membership.getJsonArray("members").size());
         assertEquals(1, membership.getJsonObject("counts").getInt("HEALTHY"));
         assertEquals(0, membership.getJsonArray("failedNodes").size());
@@ -212,6 +215,24 @@ class OverlayApiIT {
             JsonObject data = live.getJsonObject("data");
             return data.containsKey("probeRoundAgoMillis") && data.getJsonNumber("probeRoundAgoMillis").longValue() < 1_000;
         });
+    }
+
+    @Test
+    void aLoneNodeLeadsItsClusterAndCannotStepDown() {
+        // The election timer (an EJB interval timer) elects the only member and renews its lease.
+        io.sprawl.overlay.testkit.Await.until("it0 to lead", java.time.Duration.ofSeconds(10),
+                () -> Http.get(API + "/leader").object().getBoolean("isLeader"));
+        jakarta.json.JsonObject v = Http.get(API + "/leader").object();
+        assertEquals("it0", v.getString("leader"));
+        assertTrue(v.getInt("term") >= 1, v.toString());
+        assertTrue(v.getJsonNumber("since").longValue() > 0);
+        assertTrue(v.getBoolean("majority"));
+        assertTrue(v.getString("reason").startsWith("elected it0"), v.toString());
+        assertEquals("it0", Http.get(ROOT + "/overlay/health/membership").object().getString("leader"));
+        assertTrue(Http.get(API + "/events").json().toString().contains("\"type\":\"leader\""),
+                "the election is in the history");
+        assertError(Http.post(API + "/leader/step-down", ""), 409, "no-successor", "cannot step down");
+        assertTrue(Http.get(API + "/leader").object().getBoolean("isLeader"), "still leading");
     }
 
     @Test

@@ -256,6 +256,19 @@ class LeadershipTest {
     }
 
     @Test
+    void aStepDownDuringARenewalWaitsForItThenHandsOver() {
+        start("a", "b", "c");
+        run(1_000);
+        store.hang = true;
+        run(CHECK_MS); // a renewal is now in flight
+        CompletableFuture<Leadership.View> asked = nodes.get("a").stepDown();
+        assertFalse(asked.isDone(), "waits for the renewal");
+        store.release();
+        assertEquals("b", asked.join().leader());
+        assertEquals("a", store.record.steppedDown());
+    }
+
+    @Test
     void stepDownWithNoOneToTakeOverIsRefused() {
         start("a", "b:leader-eligible=false");
         run(1_000);
@@ -305,6 +318,20 @@ class LeadershipTest {
         assertEquals("b", store.record.leaderId());
         assertTrue(store.record.reason().startsWith("handed over by a: a is leaving"), store.record.reason());
         assertFalse(nodes.get("a").isLeader());
+    }
+
+    @Test
+    void afterAMergeTheLeaderMovesToTheNextTerm() {
+        start("a", "b", "c");
+        run(1_000);
+        nodes.values().forEach(Leadership::merged);
+        run(CHECK_MS);
+        assertEquals("a", store.record.leaderId());
+        assertEquals(2, store.record.term(), "a term of its own, above the ones the sides had");
+        assertTrue(store.record.reason().startsWith("kept after a merge"), store.record.reason());
+        run(1_000);
+        assertEquals(2, store.record.term(), "once");
+        assertTrue(nodes.get("a").isLeader());
     }
 
     private long runUntil(java.util.function.BooleanSupplier done, long maxMs) {

@@ -72,10 +72,22 @@ public final class LauncherCluster {
                 .map(m -> m.getString("id") + " " + m.getString("state") + " " + m.getInt("incarnation")).toList();
     }
 
-    /** Node i's membership events about {@code about}, oldest first. */
+    /** Node i's membership events about {@code about}, oldest first (member transitions only). */
     public List<JsonObject> events(int i, String about) {
+        return allEvents(i).stream().filter(e -> e.getString("type").equals("member")
+                && e.getString("node").equals(about)).toList();
+    }
+
+    /** Node i's whole event history, member transitions and leader changes, oldest first. */
+    public List<JsonObject> allEvents(int i) {
         JsonArray events = (JsonArray) Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/events").json();
-        return events.stream().map(JsonObject.class::cast).filter(e -> e.getString("node").equals(about)).toList();
+        return events.stream().map(JsonObject.class::cast).toList();
+    }
+
+    /** Node i's {@code /overlay/api/leader}, or null when it cannot answer. */
+    public JsonObject leader(int i) {
+        Reply r = Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/leader");
+        return r.status() == 200 ? (JsonObject) r.json() : null;
     }
 
     /** Runs a command (bounded in time), its output appended to {@code commands.log} in the cluster's folder. */

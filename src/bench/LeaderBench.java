@@ -1,0 +1,410 @@
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Leader election on 9 real Liberty servers (src/bench/leader-bench.sh). Every scenario is repeated;
+ * times of agreement come from the nodes' own leader events (one machine, one clock):
+ *
+ *  - leader crash: SIGKILL the leader; until every survivor names the same new leader (the latest of
+ *    their events for the new term), and until that leader holds its lease (polled every 20 ms);
+ *  - a third with the leader: SIGKILL the leader and two others at once; until the six survivors show
+ *    one member table (the three FAILED) and one leader (polled every 50 ms);
+ *  - partition and heal (only in network namespaces: leader-bench.sh as root): cut 9 into 5+4, the
+ *    leader alternately on each side; until the majority names a leader and the minority none; then
+ *    heal, until all nine show one table, all HEALTHY, and one leader;
+ *  - throughout: every 50 ms, every node's /overlay/api/leader at once; instants where two nodes name
+ *    different leaders for one term, terms that ever had two leaders, and instants where two nodes
+ *    say they hold the lease (isLeader) are counted.
+ */
+public class LeaderBench {
+
+    static final int N = 9;
+    static final long WAIT_MS = 30_000;
+
+    record View(int node, String leader, long term, boolean majority, boolean isLeader) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Bench.init(args[0]);
+        int repeats = Integer.parseInt(args[1]);
+        boolean namespaces = !Bench.ADDRESSES.get(0).isEmpty();
+        List<String> report = new ArrayList<>();
+        Sampler sampler = new Sampler();
+        try {
+            Bench.launcher("stop");
+            Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "start " + N);
+            awaitOneLeader(Bench.survivors(N, Set.of()), 0);
+            sampler.start();
+            report.addAll(leaderCrash(repeats));
+            report.addAll(thirdWithLeader(repeats));
+            if (namespaces) {
+                report.addAll(partitionAndHeal(repeats));
+            } else {
+                report.add("partition 5+4 and heal: skipped (needs network namespaces: run leader-bench.sh as root)");
+            }
+        } finally {
+            sampler.stop();
+            heal();
+            Bench.launcher("stop");
+        }
+        System.out.println();
+        System.out.println(String.format("%-44s %3s %8s %8s %8s", "figure (ms)", "n", "median", "p99", "max"));
+        report.forEach(System.out::println);
+        System.out.println(sampler.summary());
+    }
+
+    static List<String> leaderCrash(int repeats) throws Exception {
+        List<Long> named = new ArrayList<>();
+        List<Long> acting = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            View before = awaitOneLeader(Bench.survivors(N, Set.of()), 0);
+            int old = index(before.leader());
+            awaitActing(old);
+            long killedAt = System.currentTimeMillis();
+            Bench.process(old).destroyForcibly();
+            List<Integer> survivors = Bench.survivors(N, Set.of(old));
+            View after = awaitOneLeader(survivors, before.term());
+            named.add(latestLeaderEvent(survivors, after.term()) - killedAt);
+            acting.add(awaitActing(index(after.leader())) - killedAt);
+            System.out.println("leader crash " + (r + 1) + ": node" + old + " -> " + after.leader() + " (term "
+                    + after.term() + ") named " + named.get(r) + " ms, acting " + acting.get(r) + " ms");
+            Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "restart node" + old);
+        }
+        return List.of(Bench.row("leader kill -9 -> all survivors name one leader", named),
+                Bench.row("leader kill -9 -> the new leader holds a lease", acting));
+    }
+
+    static List<String> thirdWithLeader(int repeats) throws Exception {
+        List<Long> agreed = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            View before = awaitOneLeader(Bench.survivors(N, Set.of()), 0);
+            int l = index(before.leader());
+            Set<Integer> victims = Set.of(l, (l + 3) % N, (l + 6) % N);
+            List<ProcessHandle> procs = new ArrayList<>();
+            for (int v : victims) {
+                procs.add(Bench.process(v));
+            }
+            long killedAt = System.currentTimeMillis();
+            procs.forEach(ProcessHandle::destroyForcibly);
+            List<Integer> six = Bench.survivors(N, victims);
+            long deadline = killedAt + WAIT_MS;
+            long at = -1;
+            while (at < 0 && System.currentTimeMillis() < deadline) {
+                Set<String> tables = new HashSet<>();
+                boolean victimsFailed = true;
+                for (int i : six) {
+                    String t = Bench.table(i);
+                    tables.add(t);
+                    for (int v : victims) {
+                        victimsFailed &= t.contains("node" + v + " FAILED");
+                    }
+                }
+                View one = oneLeader(six, before.term());
+                if (tables.size() == 1 && victimsFailed && one != null) {
+                    at = System.currentTimeMillis();
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+            Bench.check(at > 0, "the six agreed on a table and a leader within " + WAIT_MS + " ms");
+            agreed.add(at - killedAt);
+            System.out.println("a third " + (r + 1) + ": killed " + victims + ", six agree in " + (at - killedAt)
+                    + " ms");
+            Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "restart " + victims);
+        }
+        return List.of(Bench.row("3 of 9 incl. leader killed -> six agree (table+leader)", agreed));
+    }
+
+    static List<String> partitionAndHeal(int repeats) throws Exception {
+        List<Long> majorityLeads = new ArrayList<>();
+        List<Long> minorityNone = new ArrayList<>();
+        List<Long> healed = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            View before = awaitOneLeader(Bench.survivors(N, Set.of()), 0);
+            awaitAllHealthy(Bench.survivors(N, Set.of()));
+            int l = index(before.leader());
+            List<Integer> others = new ArrayList<>(Bench.survivors(N, Set.of(l)));
+            List<Integer> four = new ArrayList<>();
+            if (r % 2 == 0) {
+                four.add(l); // the leader in the minority: the majority must elect a new one
+            }
+            four.addAll(others.subList(0, 4 - four.size()));
+            List<Integer> five = Bench.survivors(N, new HashSet<>(four));
+            long cutAt = System.currentTimeMillis();
+            cut(four, five);
+            long deadline = cutAt + WAIT_MS;
+            long majorityAt = -1;
+            long minorityAt = -1;
+            while ((majorityAt < 0 || minorityAt < 0) && System.currentTimeMillis() < deadline) {
+                long now = System.currentTimeMillis();
+                View one = oneLeader(five, 0);
+                if (majorityAt < 0 && one != null && five.contains(index(one.leader()))) {
+                    majorityAt = now;
+                }
+                if (minorityAt < 0 && four.stream().allMatch(i -> {
+                    View v = view(i);
+                    return v != null && v.leader() == null && !v.majority();
+                })) {
+                    minorityAt = now;
+                }
+                Thread.sleep(50);
+            }
+            Bench.check(majorityAt > 0 && minorityAt > 0, "the split settled within " + WAIT_MS + " ms");
+            majorityLeads.add(majorityAt - cutAt);
+            minorityNone.add(minorityAt - cutAt);
+            Thread.sleep(2_000); // the split as it stands, a while
+            long healAt = System.currentTimeMillis();
+            heal();
+            List<Integer> all = Bench.survivors(N, Set.of());
+            long at = -1;
+            deadline = healAt + 60_000;
+            while (at < 0 && System.currentTimeMillis() < deadline) {
+                Set<String> tables = new HashSet<>();
+                for (int i : all) {
+                    tables.add(Bench.table(i));
+                }
+                boolean allHealthy = tables.size() == 1 && tables.iterator().next().split("\n").length == N
+                        && !tables.iterator().next().contains("FAILED") && !tables.iterator().next().contains("SUSPECT");
+                if (allHealthy && oneLeader(all, 0) != null) {
+                    at = System.currentTimeMillis();
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+            Bench.check(at > 0, "the nine agreed after the heal within 60 s");
+            healed.add(at - healAt);
+            System.out.println("partition " + (r + 1) + ": four " + four + " (leader node" + l + (four.contains(l)
+                    ? " among them" : " with the five") + "); majority leads in " + (majorityAt - cutAt)
+                    + " ms, minority shows none in " + (minorityAt - cutAt) + " ms; healed in " + (at - healAt) + " ms");
+        }
+        return List.of(Bench.row("5+4 cut -> the five name a leader (polled)", majorityLeads),
+                Bench.row("5+4 cut -> the four show no leader (polled)", minorityNone),
+                Bench.row("heal -> nine agree on table and leader", healed));
+    }
+
+    // ---- the cluster's answers ----------------------------------------------------------------
+
+    static View view(int i) {
+        try {
+            return parse(i, Bench.get(i, "/overlay/api/leader"));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static View parse(int i, String json) {
+        if (json == null || !json.contains("\"term\"")) {
+            return null;
+        }
+        return new View(i, Bench.optString(json, "leader"), Bench.number(json, "term"),
+                json.contains("\"majority\":true"), json.contains("\"isLeader\":true"));
+    }
+
+    /** The one leader (not null) these nodes all name, in a term above {@code aboveTerm}; null if they differ. */
+    static View oneLeader(List<Integer> nodes, long aboveTerm) {
+        View first = null;
+        for (int i : nodes) {
+            View v = view(i);
+            if (v == null || v.leader() == null || v.term() <= aboveTerm) {
+                return null;
+            }
+            if (first == null) {
+                first = v;
+            } else if (!first.leader().equals(v.leader()) || first.term() != v.term()) {
+                return null;
+            }
+        }
+        return first;
+    }
+
+    static View awaitOneLeader(List<Integer> nodes, long aboveTerm) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            View v = oneLeader(nodes, aboveTerm);
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(nodes + " did not name one leader above term " + aboveTerm);
+    }
+
+    /** Polls until node i holds the lease; when it first did. */
+    static long awaitActing(int i) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            View v = view(i);
+            if (v != null && v.isLeader()) {
+                return System.currentTimeMillis();
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("node" + i + " did not hold the lease");
+    }
+
+    /** The latest, over these nodes, of each one's leader event for {@code term}. */
+    static long latestLeaderEvent(List<Integer> nodes, long term) throws Exception {
+        long latest = 0;
+        for (int i : nodes) {
+            long t = -1;
+            for (String e : Bench.events(i)) {
+                if (e.contains("\"type\":\"leader\"") && Bench.number(e, "term") == term) {
+                    t = Bench.number(e, "time");
+                    break;
+                }
+            }
+            Bench.check(t > 0, "node" + i + " has an event for term " + term);
+            latest = Math.max(latest, t);
+        }
+        return latest;
+    }
+
+    static void awaitAllHealthy(List<Integer> nodes) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            boolean all = true;
+            for (int i : nodes) {
+                String t = Bench.table(i);
+                all &= t.split("\n").length == N && !t.contains("FAILED") && !t.contains("SUSPECT");
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not all HEALTHY within " + WAIT_MS + " ms");
+    }
+
+    static int index(String nodeId) {
+        return Integer.parseInt(nodeId.substring("node".length()));
+    }
+
+    // ---- the network cut (in the hub namespace leader-bench.sh runs this in) -------------------
+
+    static final List<String> rules = new ArrayList<>();
+
+    /** Drops every packet between the two sides: policy rules in the hub that routes between the nodes. */
+    static void cut(List<Integer> a, List<Integer> b) throws Exception {
+        for (int x : a) {
+            for (int y : b) {
+                for (String rule : List.of("from " + Bench.host(x) + " to " + Bench.host(y),
+                        "from " + Bench.host(y) + " to " + Bench.host(x))) {
+                    ip("rule add " + rule + " blackhole");
+                    rules.add(rule);
+                }
+            }
+        }
+    }
+
+    static void heal() throws Exception {
+        for (String rule : rules) {
+            ip("rule del " + rule + " blackhole");
+        }
+        rules.clear();
+    }
+
+    static void ip(String args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args.split(" ")));
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        Bench.check(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "ip " + args);
+    }
+
+    // ---- the sampler --------------------------------------------------------------------------
+
+    /** Every 50 ms, all nodes' views at once; counts what must never happen. */
+    static final class Sampler implements Runnable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread = new Thread(this, "leader-sampler");
+        private final Map<Long, String> leaderOfTerm = new HashMap<>();
+        private final Set<Long> termsWithTwoLeaders = new HashSet<>();
+        private long instants;
+        private long conflicts;
+        private long twoActing;
+        private final List<String> examples = new ArrayList<>();
+
+        void start() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(5_000);
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                long next = System.currentTimeMillis() + 50;
+                List<CompletableFuture<View>> asks = new ArrayList<>();
+                for (int i = 0; i < N; i++) {
+                    int node = i;
+                    asks.add(Bench.HTTP.sendAsync(HttpRequest.newBuilder(Bench.uri(i, "/overlay/api/leader"))
+                                    .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                            .thenApply(r -> r.statusCode() == 200 ? parse(node, r.body()) : null)
+                            .exceptionally(e -> null));
+                }
+                List<View> views = asks.stream().map(CompletableFuture::join).filter(v -> v != null).toList();
+                record(views);
+                long sleep = next - System.currentTimeMillis();
+                if (sleep > 0) {
+                    try {
+                        Thread.sleep(sleep);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        private synchronized void record(List<View> views) {
+            instants++;
+            Map<Long, String> now = new HashMap<>();
+            boolean conflict = false;
+            int acting = 0;
+            for (View v : views) {
+                if (v.isLeader()) {
+                    acting++;
+                }
+                if (v.leader() == null) {
+                    continue;
+                }
+                String other = now.putIfAbsent(v.term(), v.leader());
+                conflict |= other != null && !other.equals(v.leader());
+                String ever = leaderOfTerm.putIfAbsent(v.term(), v.leader());
+                if (ever != null && !ever.equals(v.leader())) {
+                    termsWithTwoLeaders.add(v.term());
+                }
+            }
+            if (conflict) {
+                conflicts++;
+                if (examples.size() < 5) {
+                    examples.add(views.toString());
+                }
+            }
+            if (acting > 1) {
+                twoActing++;
+                if (examples.size() < 5) {
+                    examples.add("two acting: " + views);
+                }
+            }
+        }
+
+        synchronized String summary() {
+            return "sampled every 50 ms, " + instants + " instants over all scenarios: " + conflicts
+                    + " with two leaders named for one term, " + termsWithTwoLeaders.size()
+                    + " terms ever named with two leaders, " + twoActing + " with two nodes holding a lease"
+                    + (examples.isEmpty() ? "" : "; e.g. " + examples);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.sprawl.overlay.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.Http;
+import io.sprawl.overlay.testkit.LauncherCluster;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The election between five real Liberty servers (HTTP 29380+i, JGroups 27870+i): every node names
+ * one leader; after {@code kill -9} of the leader every survivor names one new leader with a higher
+ * term; the leader steps down on request, and a node that does not lead refuses to.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LeaderElectionIT {
+
+    private static final LauncherCluster CLUSTER = new LauncherCluster("it-leader-cluster", "sprawl-it-leader", 29380,
+            29743, 27870);
+    private static final int N = 5;
+    private static final List<Integer> alive = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+
+    @BeforeAll
+    static void startFive() throws Exception {
+        assertEquals(0, CLUSTER.launcher("start", Integer.toString(N)), "local-cluster.sh start 5");
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        CLUSTER.launcher("stop");
+    }
+
+    @Test
+    @Order(1)
+    void everyNodeNamesOneLeaderThatHoldsItsLease() {
+        JsonObject view = awaitOneLeader(0);
+        int leader = index(view.getString("leader"));
+        Await.until("the leader to hold its lease", Duration.ofSeconds(5),
+                () -> CLUSTER.leader(leader).getBoolean("isLeader"));
+        for (int i : alive) {
+            JsonObject v = CLUSTER.leader(i);
+            assertTrue(v.getBoolean("majority"));
+            assertEquals(i == leader, v.getBoolean("isLeader"), "node" + i + ": " + v);
+            assertFalse(v.getString("reason").isEmpty());
+            JsonObject membership = (JsonObject) Http.get("http://127.0.0.1:" + CLUSTER.httpPort(i)
+                    + "/overlay/health/membership").json();
+            assertEquals(view.getString("leader"), membership.getString("leader"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void afterKillOfTheLeaderEverySurvivorNamesOneNewLeaderWithAHigherTerm() throws Exception {
+        JsonObject before = awaitOneLeader(0);
+        int old = index(before.getString("leader"));
+        long killedAt = System.currentTimeMillis();
+        assertEquals(0, CLUSTER.launcher("kill", Integer.toString(old)));
+        alive.remove(Integer.valueOf(old));
+        JsonObject after = awaitOneLeader(before.getInt("term"));
+        long agreedAt = System.currentTimeMillis();
+        assertNotEquals(before.getString("leader"), after.getString("leader"));
+        assertTrue(after.getInt("term") > before.getInt("term"));
+        List<String> report = new ArrayList<>();
+        for (int i : alive) {
+            JsonObject change = CLUSTER.allEvents(i).stream().filter(e -> e.getString("type").equals("leader")
+                    && e.getInt("term") == after.getInt("term")).findFirst().orElseThrow();
+            report.add("node" + i + " " + (change.getJsonNumber("time").longValue() - killedAt) + " ms");
+        }
+        System.out.println("new leader " + after.getString("leader") + " (term " + after.getInt("term")
+                + ") after kill -9 of node" + old + ": " + report + "; all agreed within " + (agreedAt - killedAt)
+                + " ms; reason: " + after.getString("reason"));
+    }
+
+    @Test
+    @Order(3)
+    void theLeaderStepsDownOnRequestAndOthersRefuse() {
+        JsonObject before = awaitOneLeader(0);
+        int leader = index(before.getString("leader"));
+        Await.until("the leader to hold its lease", Duration.ofSeconds(5),
+                () -> CLUSTER.leader(leader).getBoolean("isLeader"));
+        int other = alive.stream().filter(i -> i != leader).findFirst().orElseThrow();
+        Http.Reply refused = Http.post("http://127.0.0.1:" + CLUSTER.httpPort(other)
+                + "/overlay/api/leader/step-down", "");
+        assertEquals(409, refused.status(), refused.toString());
+        assertEquals("not-leader", ((JsonObject) refused.json()).getString("error"));
+
+        Http.Reply done = Http.post("http://127.0.0.1:" + CLUSTER.httpPort(leader) + "/overlay/api/leader/step-down", "");
+        assertEquals(200, done.status(), done.toString());
+        JsonObject after = awaitOneLeader(before.getInt("term"));
+        assertNotEquals(before.getString("leader"), after.getString("leader"));
+        assertTrue(after.getString("reason").contains("step-down of " + before.getString("leader")),
+                after.getString("reason"));
+    }
+
+    /** Waits until every live node names the same leader in the same term, above {@code aboveTerm}. */
+    private static JsonObject awaitOneLeader(int aboveTerm) {
+        Await.until("one leader above term " + aboveTerm + " on nodes " + alive, Duration.ofSeconds(10), () -> {
+            Set<String> named = new TreeSet<>();
+            for (int i : alive) {
+                JsonObject v = CLUSTER.leader(i);
+                if (v == null || v.isNull("leader") || v.getInt("term") <= aboveTerm) {
+                    return false;
+                }
+                named.add(v.getString("leader") + "@" + v.getInt("term"));
+            }
+            return named.size() == 1;
+        }, () -> alive.stream().map(CLUSTER::leader).toList());
+        return CLUSTER.leader(alive.get(0));
+    }
+
+    private static int index(String nodeId) {
+        return Integer.parseInt(nodeId.substring("node".length()));
+    }
+}
