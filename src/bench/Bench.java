@@ -193,6 +193,41 @@ final class Bench {
         return out;
     }
 
+    /** SIGKILLs these nodes at once; when. */
+    static long kill(java.util.Set<Integer> victims) throws IOException {
+        List<ProcessHandle> processes = new ArrayList<>();
+        for (int v : victims) {
+            processes.add(process(v));
+        }
+        long killedAt = System.currentTimeMillis();
+        processes.forEach(ProcessHandle::destroyForcibly);
+        return killedAt;
+    }
+
+    /**
+     * When every survivor's table is the same, shows each victim FAILED, and {@code also} holds
+     * (polled every 50 ms).
+     */
+    static long awaitAgreement(List<Integer> survivors, java.util.Set<Integer> victims, long deadline,
+                               java.util.function.BooleanSupplier also) throws Exception {
+        while (System.currentTimeMillis() < deadline) {
+            java.util.Set<String> tables = new java.util.HashSet<>();
+            boolean victimsFailed = true;
+            for (int i : survivors) {
+                String t = table(i);
+                tables.add(t);
+                for (int v : victims) {
+                    victimsFailed &= t.contains("node" + v + " FAILED");
+                }
+            }
+            if (tables.size() == 1 && victimsFailed && also.getAsBoolean()) {
+                return System.currentTimeMillis();
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("the survivors " + survivors + " did not agree in time");
+    }
+
     static String row(String name, List<Long> samples) {
         if (samples.isEmpty()) {
             return String.format("%-44s   0        -        -        -", name);

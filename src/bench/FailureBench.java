@@ -97,14 +97,9 @@ public class FailureBench {
         List<Long> agreed = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
             Set<Integer> victims = Set.of((1 + r) % N, (4 + r) % N, (7 + r) % N);
-            List<ProcessHandle> processes = new ArrayList<>();
-            for (int v : victims) {
-                processes.add(Bench.process(v));
-            }
-            long killedAt = System.currentTimeMillis();
-            processes.forEach(ProcessHandle::destroyForcibly);
+            long killedAt = Bench.kill(victims);
             List<Integer> survivors = Bench.survivors(N, victims);
-            long agreedAt = awaitAgreement(survivors, victims, killedAt + 30_000);
+            long agreedAt = Bench.awaitAgreement(survivors, victims, killedAt + 30_000, () -> true);
             List<Long> these = new ArrayList<>();
             for (int i : survivors) {
                 long worst = 0;
@@ -190,26 +185,6 @@ public class FailureBench {
         List<Long> s = new ArrayList<>(permille);
         s.sort(Long::compare);
         return String.format("median %.1f, max %.1f", s.get(s.size() / 2) / 10.0, s.get(s.size() - 1) / 10.0);
-    }
-
-    /** When every survivor's table is the same and shows each victim FAILED (polled every 50 ms). */
-    static long awaitAgreement(List<Integer> survivors, Set<Integer> victims, long deadline) throws Exception {
-        while (System.currentTimeMillis() < deadline) {
-            Set<String> tables = new HashSet<>();
-            boolean victimsFailed = true;
-            for (int i : survivors) {
-                String t = Bench.table(i);
-                tables.add(t);
-                for (int v : victims) {
-                    victimsFailed &= t.contains("node" + v + " FAILED");
-                }
-            }
-            if (tables.size() == 1 && victimsFailed) {
-                return System.currentTimeMillis();
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("the survivors did not agree within 30 s");
     }
 
     /** Waits until every node shows {@code who} HEALTHY (a paused node back after SIGCONT). */

@@ -433,9 +433,10 @@ public final class GossipManager implements AutoCloseable {
             return t;
         });
         electionThread = thread;
+        CacheLeaderStore store = new CacheLeaderStore(cache);
         // Load is not shared yet (the metrics issue): declared weights alone order the candidates.
-        Leadership l = new Leadership(config.nodeId(), config.leader(), new CacheLeaderStore(cache),
-                membership::members, Map::of, clock, System::nanoTime, thread, membership::leaderChanged);
+        Leadership l = new Leadership(config.nodeId(), config.leader(), store, membership::members, Map::of, clock,
+                System::nanoTime, thread, membership::leaderChanged, () -> settled(store));
         leadership = l;
         leaderMerge = new MergeGate(cache);
         cache.addListener(new ClusterEvents.LeaderRecords(l::recheck, this::afterMerge));
@@ -445,6 +446,25 @@ public final class GossipManager implements AutoCloseable {
             }
         });
         l.recheck();
+    }
+
+    /**
+     * Whether the leader's term may change now: every member of the transport view is live in the
+     * table (a failed member has left the view) and the leader cache is quiet over that view.
+     */
+    private boolean settled(CacheLeaderStore store) {
+        JGroupsTransport t = transport;
+        if (t == null) {
+            return false;
+        }
+        Set<String> view = transportIds(t.getMembers());
+        Set<String> live = new HashSet<>();
+        for (Member m : membership.members()) {
+            if (m.state().live()) {
+                live.add(m.transportId());
+            }
+        }
+        return live.containsAll(view) && store.quiet(view.size());
     }
 
     // ---- housekeeping (timer) -----------------------------------------------------------------

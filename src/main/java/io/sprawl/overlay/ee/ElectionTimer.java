@@ -57,15 +57,8 @@ public class ElectionTimer {
 
     @PreDestroy
     void stop() {
-        Timer t = timer;
+        Timers.cancel(timer);
         timer = null;
-        if (t != null) {
-            try {
-                t.cancel();
-            } catch (RuntimeException e) {
-                // the container may have cancelled it already
-            }
-        }
     }
 
     public boolean running() {

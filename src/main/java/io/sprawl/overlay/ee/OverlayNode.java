@@ -110,14 +110,7 @@ public class OverlayNode {
 
     @PreDestroy
     void stop() {
-        Timer t = housekeeping;
-        if (t != null) {
-            try {
-                t.cancel();
-            } catch (RuntimeException e) {
-                // the container may have cancelled it already
-            }
-        }
+        Timers.cancel(housekeeping);
         GossipManager node = gossip;
         gossip = null;
         if (node != null) {

@@ -66,15 +66,8 @@ public class ProbeTimer {
 
     @PreDestroy
     void stop() {
-        Timer t = timer;
+        Timers.cancel(timer);
         timer = null;
-        if (t != null) {
-            try {
-                t.cancel();
-            } catch (RuntimeException e) {
-                // the container may have cancelled it already
-            }
-        }
     }
 
     /** Epoch ms of the last probe round, 0 before the first or when probing is off. */

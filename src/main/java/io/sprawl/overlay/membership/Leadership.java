@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -32,7 +33,11 @@ import java.util.logging.Logger;
  *   <li><b>Who writes.</b> The first leader claims term 1. The sitting leader renews its own record
  *       each check, and hands over itself (a better candidate, a step-down, a leave). Another node
  *       claims only when the sitting leader is not live in its table <i>and</i> the record has gone
- *       unrenewed for a whole lease, so a claim never overlaps a lease the old leader may still hold.</li>
+ *       unrenewed for a whole lease, so a claim never overlaps a lease the old leader may still hold.
+ *       A term changes only while the cluster is settled ({@code settled}: every member of the
+ *       transport view live in this node's table, no state moving): a write that fails half-way
+ *       stays applied where it reached, and a claim made while failed members were still in the
+ *       view was seen to leave the term on some members only.</li>
  *   <li><b>Lease.</b> The leader acts ({@link #isLeader}) for {@code lease} from the start of its last
  *       renewal that succeeded; a renewal succeeds only when every member of an available side took
  *       it. A leader cut off in a minority, paused, or whose renewals fail stops acting when the lease
@@ -96,6 +101,7 @@ public final class Leadership {
     private final LongSupplier nanos;
     private final Executor election;
     private final Events events;
+    private final BooleanSupplier settled;
     private final long leaseNanos;
     private final long renewEveryNanos;
     private final AtomicBoolean checkQueued = new AtomicBoolean();
@@ -119,10 +125,11 @@ public final class Leadership {
      * @param load     each member's shared load in [0, 1] (empty until metrics are shared)
      * @param nanos    a monotonic clock for the lease (System::nanoTime; a simulated one in tests)
      * @param election runs one task at a time: the election thread
+     * @param settled  whether a term may change now (see the class comment)
      */
     public Leadership(String selfId, LeaderConfig config, LeaderStore store, Supplier<List<Member>> members,
                       Supplier<Map<String, Double>> load, Clock wall, LongSupplier nanos, Executor election,
-                      Events events) {
+                      Events events, BooleanSupplier settled) {
         this.selfId = selfId;
         this.config = config;
         this.store = store;
@@ -132,6 +139,7 @@ public final class Leadership {
         this.nanos = nanos;
         this.election = election;
         this.events = events;
+        this.settled = settled;
         this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
         this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(config.checkIntervalMillis()) / 2;
         this.renewStartedAt = nanos.getAsLong() - leaseNanos;
@@ -183,6 +191,11 @@ public final class Leadership {
                     + h.record.term() + "): ask it")));
             return;
         }
+        if (!settled.getAsBoolean()) {
+            done.completeExceptionally(new Refused("busy", "the membership is changing (a member is failing,"
+                    + " joining or being merged); try again in a moment"));
+            return;
+        }
         LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
         if (d.leader() == null) {
             done.completeExceptionally(new Refused("no-successor", selfId + " cannot step down: "
@@ -202,16 +215,22 @@ public final class Leadership {
     /** Before this node leaves: hands over if it leads (completes at once otherwise). */
     public CompletableFuture<Void> handOverBeforeLeaving() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        run(() -> {
-            Held h = held;
-            if (h.record == null || !selfId.equals(h.record.leaderId()) || !h.majority || writing) {
-                done.complete(null);
-                return;
-            }
-            LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
-            handOver(h.record, d.leader(), selfId + " is leaving: " + d.reason(), "", ok -> done.complete(null));
-        });
+        run(() -> handOverBeforeLeaving(done));
         return done;
+    }
+
+    private void handOverBeforeLeaving(CompletableFuture<Void> done) {
+        if (writing) {
+            afterWrite = () -> handOverBeforeLeaving(done);
+            return;
+        }
+        Held h = held;
+        if (h.record == null || !selfId.equals(h.record.leaderId()) || !h.majority || !settled.getAsBoolean()) {
+            done.complete(null); // nothing to hand over, or not now: the others claim once the lease ran out
+            return;
+        }
+        LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
+        handOver(h.record, d.leader(), selfId + " is leaving: " + d.reason(), "", ok -> done.complete(null));
     }
 
     // ---- reads (any thread) -------------------------------------------------------------------
@@ -279,26 +298,36 @@ public final class Leadership {
         List<Member> table = members.get();
         LeaderElection.Decision d = decide(rec, rec == null || rec.steppedDown().isEmpty() ? Set.of()
                 : Set.of(rec.steppedDown()), table);
+        boolean termMayChange = settled.getAsBoolean();
         if (rec == null) {
-            if (selfId.equals(d.leader())) {
+            if (selfId.equals(d.leader()) && termMayChange) {
                 write(null, LeaderRecord.first(selfId, wall.millis(), d.reason()), now, null);
             }
         } else if (mine) {
-            if (!selfId.equals(d.leader())) {
+            if (!selfId.equals(d.leader()) && termMayChange) {
                 handOver(rec, d.leader(), d.reason(), "", null);
-            } else if (merged.getAndSet(false)) {
+            } else if (!selfId.equals(d.leader())) {
+                renewIfDue(rec, now); // leads on until the hand-over can be written
+            } else if (merged.get() && termMayChange) {
+                merged.set(false);
                 write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
                         ""), now, null);
-            } else if (now - renewStartedAt >= renewEveryNanos) {
-                write(rec, rec.renewed(wall.millis()), now, null);
+            } else {
+                renewIfDue(rec, now);
             }
-        } else if (sitting == null || (!live(sitting, table) && now - seenAt >= leaseNanos)) {
+        } else if (termMayChange && (sitting == null || (!live(sitting, table) && now - seenAt >= leaseNanos))) {
             if (selfId.equals(d.leader())) {
                 write(rec, rec.next(selfId, wall.millis(), d.reason(), false, ""), now, null);
             } else if (d.leader() == null && sitting != null && selfId.equals(firstHealthy(table))) {
                 // No one can lead: the record says so, so the failed leader's term ends on every node.
                 write(rec, rec.next("", wall.millis(), d.reason(), false, ""), now, null);
             }
+        }
+    }
+
+    private void renewIfDue(LeaderRecord rec, long now) {
+        if (now - renewStartedAt >= renewEveryNanos) {
+            write(rec, rec.renewed(wall.millis()), now, null);
         }
     }
 

@@ -49,8 +49,7 @@ class LeaderElectionIT {
     void everyNodeNamesOneLeaderThatHoldsItsLease() {
         JsonObject view = awaitOneLeader(0);
         int leader = index(view.getString("leader"));
-        Await.until("the leader to hold its lease", Duration.ofSeconds(5),
-                () -> CLUSTER.leader(leader).getBoolean("isLeader"));
+        awaitLease(leader);
         for (int i : alive) {
             JsonObject v = CLUSTER.leader(i);
             assertTrue(v.getBoolean("majority"));
@@ -90,8 +89,7 @@ class LeaderElectionIT {
     void theLeaderStepsDownOnRequestAndOthersRefuse() {
         JsonObject before = awaitOneLeader(0);
         int leader = index(before.getString("leader"));
-        Await.until("the leader to hold its lease", Duration.ofSeconds(5),
-                () -> CLUSTER.leader(leader).getBoolean("isLeader"));
+        awaitLease(leader);
         int other = alive.stream().filter(i -> i != leader).findFirst().orElseThrow();
         Http.Reply refused = Http.post("http://127.0.0.1:" + CLUSTER.httpPort(other)
                 + "/overlay/api/leader/step-down", "");
@@ -120,6 +118,11 @@ class LeaderElectionIT {
             return named.size() == 1;
         }, () -> alive.stream().map(CLUSTER::leader).toList());
         return CLUSTER.leader(alive.get(0));
+    }
+
+    private static void awaitLease(int leader) {
+        Await.until("node" + leader + " to hold its lease", Duration.ofSeconds(5),
+                () -> CLUSTER.leader(leader).getBoolean("isLeader"));
     }
 
     private static int index(String nodeId) {

@@ -38,6 +38,8 @@ class LeadershipTest {
     private final Map<String, Map<String, Member>> tables = new HashMap<>();
     private final Map<String, List<String>> events = new HashMap<>();
     private final Set<String> crashed = new HashSet<>();
+    /** Nodes whose cluster is not settled (a failed member still in the view, state moving). */
+    private final Set<String> unsettled = new HashSet<>();
 
     private void start(String... specs) {
         for (String spec : specs) {
@@ -62,7 +64,8 @@ class LeadershipTest {
             events.put(id, new ArrayList<>());
             nodes.put(id, new Leadership(id, CONFIG, store.as(id), () -> List.copyOf(tables.get(id).values()), Map::of,
                     wall, () -> wall.millis() * 1_000_000L, Runnable::run,
-                    (previous, leader, term, reason) -> events.get(id).add(leader + "@" + term + ": " + reason)));
+                    (previous, leader, term, reason) -> events.get(id).add(leader + "@" + term + ": " + reason),
+                    () -> !unsettled.contains(id)));
         }
     }
 
@@ -145,6 +148,21 @@ class LeadershipTest {
         assertEquals("b", leaderOn("a"));
         assertFalse(nodes.get("a").isLeader());
         store.assertOneLeaderPerTerm();
+    }
+
+    @Test
+    void noTermChangesWhileTheClusterIsNotSettled() {
+        start("a", "b", "c");
+        run(2_000);
+        crashed.add("a");
+        seeEverywhere("a", MemberState.FAILED);
+        unsettled.addAll(List.of("b", "c")); // a is still in their view
+        run(3_000);
+        assertEquals(1, store.record.term(), "no claim while a failed member is still in the view");
+        unsettled.clear();
+        run(CHECK_MS);
+        assertEquals(2, store.record.term());
+        assertEquals("b", store.record.leaderId());
     }
 
     @Test
