@@ -65,7 +65,10 @@ public final class GossipManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(GossipManager.class.getName());
 
-    /** A restarted node waits this long for its previous process to leave the view (FD_ALL3 timeout + verify + slack). */
+    /**
+     * How long JGroups takes at most to exclude a member whose transport is silent (FD_ALL3 timeout +
+     * verify + slack): a restarted node waits this long for its previous process to leave the view.
+     */
     static final long PREVIOUS_PROCESS_WAIT_MS =
             JGroupsStack.FD_ALL_TIMEOUT_MS + JGroupsStack.VERIFY_SUSPECT_MS + 1_500;
 
@@ -449,8 +452,11 @@ public final class GossipManager implements AutoCloseable {
     }
 
     /**
-     * Whether the leader's term may change now: every member of the transport view is live in the
-     * table (a failed member has left the view) and the leader cache is quiet over that view.
+     * Whether the leader's term may change now: the leader cache is quiet over the transport view,
+     * and no member of the view may be unreachable. A member live in the table is reachable; one the
+     * detector found FAILED that is still in the view after {@link #PREVIOUS_PROCESS_WAIT_MS} answers
+     * its transport (JGroups would have excluded it by then): a stuck overlay, which must not hold up
+     * the election for as long as it stays stuck.
      */
     private boolean settled(CacheLeaderStore store) {
         JGroupsTransport t = transport;
@@ -458,13 +464,15 @@ public final class GossipManager implements AutoCloseable {
             return false;
         }
         Set<String> view = transportIds(t.getMembers());
-        Set<String> live = new HashSet<>();
+        long now = clock.millis();
+        Set<String> reachable = new HashSet<>();
         for (Member m : membership.members()) {
-            if (m.state().live()) {
-                live.add(m.transportId());
+            if (m.state().live() || (m.state() == MemberState.FAILED
+                    && now - m.stateSince() > PREVIOUS_PROCESS_WAIT_MS)) {
+                reachable.add(m.transportId());
             }
         }
-        return live.containsAll(view) && store.quiet(view.size());
+        return reachable.containsAll(view) && store.quiet(view.size());
     }
 
     // ---- housekeeping (timer) -----------------------------------------------------------------

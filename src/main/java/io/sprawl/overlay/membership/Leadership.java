@@ -69,9 +69,10 @@ public final class Leadership {
      * @param majority  whether this node's side holds the majority
      * @param isLeader  whether this node is the leader and holds a lease now
      * @param renewedAt the leader's last renewal (epoch ms, its clock)
+     * @param actingSince when this node began to hold its lease without a break (epoch ms), 0 unless isLeader
      */
     public record View(String self, String leader, long term, long since, String reason, boolean majority,
-                       boolean isLeader, long renewedAt) {
+                       boolean isLeader, long renewedAt, long actingSince) {
     }
 
     /** A request the leadership turned down (step down on a node that does not lead, with no successor...). */
@@ -88,8 +89,16 @@ public final class Leadership {
         }
     }
 
-    /** What readers see; replaced whole. {@code leaseUntil} is on the {@code nanos} clock, 0 for none. */
-    private record Held(LeaderRecord record, boolean majority, long lostMajorityAt, long leaseUntil) {
+    /**
+     * What readers see; replaced whole. {@code leaseUntil} is on the {@code nanos} clock, 0 for none;
+     * {@code actingSince} (epoch ms) when this node's current run of leases began.
+     */
+    private record Held(LeaderRecord record, boolean majority, long lostMajorityAt, long leaseUntil,
+                        long actingSince) {
+
+        Held withoutLease() {
+            return new Held(record, majority, lostMajorityAt, 0, 0);
+        }
     }
 
     private final String selfId;
@@ -107,7 +116,7 @@ public final class Leadership {
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private final AtomicBoolean merged = new AtomicBoolean();
 
-    private volatile Held held = new Held(null, true, 0, 0);
+    private volatile Held held = new Held(null, true, 0, 0, 0);
     private volatile long lastCheckAt;
 
     // Owned by the election thread.
@@ -241,12 +250,14 @@ public final class Leadership {
         long term = r == null ? 0 : r.term();
         long renewedAt = r == null ? 0 : r.renewedAt();
         if (!h.majority) {
-            return new View(selfId, null, term, h.lostMajorityAt, NO_MAJORITY, false, false, renewedAt);
+            return new View(selfId, null, term, h.lostMajorityAt, NO_MAJORITY, false, false, renewedAt, 0);
         }
         if (r == null) {
-            return new View(selfId, null, 0, 0, "no leader elected yet", true, false, 0);
+            return new View(selfId, null, 0, 0, "no leader elected yet", true, false, 0, 0);
         }
-        return new View(selfId, r.leaderId(), term, r.since(), r.reason(), true, acting(h), renewedAt);
+        boolean acting = acting(h);
+        return new View(selfId, r.leaderId(), term, r.since(), r.reason(), true, acting, renewedAt,
+                acting ? h.actingSince : 0);
     }
 
     /** Whether this node leads and holds its lease now: the only time it may act as the leader. */
@@ -283,12 +294,12 @@ public final class Leadership {
         Held h = held;
         lastCheckAt = wall.millis();
         if (!majority) {
-            publish(new Held(rec, false, h.majority ? wall.millis() : h.lostMajorityAt, 0));
+            publish(new Held(rec, false, h.majority ? wall.millis() : h.lostMajorityAt, 0, 0));
             return;
         }
         String sitting = rec == null ? null : rec.leaderId();
         boolean mine = selfId.equals(sitting);
-        publish(new Held(rec, true, 0, mine ? h.leaseUntil : 0));
+        publish(mine ? new Held(rec, true, 0, h.leaseUntil, h.actingSince) : new Held(rec, true, 0, 0, 0));
         if (writing) {
             return;
         }
@@ -339,7 +350,7 @@ public final class Leadership {
     /** The sitting leader stops acting now, then writes the next term naming {@code next} (null for none). */
     private void handOver(LeaderRecord rec, String next, String why, String steppedDown, Consumer<Boolean> after) {
         Held h = held;
-        publish(new Held(h.record, h.majority, h.lostMajorityAt, 0));
+        publish(h.withoutLease());
         write(rec, rec.next(next == null ? "" : next, wall.millis(), "handed over by " + selfId + ": " + why, true,
                 steppedDown), nanos.getAsLong(), after);
     }
@@ -363,7 +374,9 @@ public final class Leadership {
             if (selfId.equals(next.leaderId())) {
                 renewStartedAt = startedAt;
                 Held h = held;
-                publish(new Held(h.record, h.majority, h.lostMajorityAt, startedAt + leaseNanos));
+                // A lease still running when this write began continues the run; otherwise one begins now.
+                long since = h.leaseUntil > startedAt ? h.actingSince : wall.millis();
+                publish(new Held(h.record, h.majority, h.lostMajorityAt, startedAt + leaseNanos, since));
             }
             check();
         } else if (err != null) {

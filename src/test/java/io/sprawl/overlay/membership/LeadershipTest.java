@@ -109,6 +109,8 @@ class LeadershipTest {
         }
         assertTrue(nodes.get("b").isLeader());
         assertFalse(nodes.get("a").isLeader());
+        assertTrue(nodes.get("b").view().actingSince() > 0);
+        assertEquals(0, nodes.get("a").view().actingSince());
         assertTrue(events.get("a").get(0).startsWith("b@1: elected b"), events.get("a").toString());
     }
 
@@ -190,6 +192,7 @@ class LeadershipTest {
     void aLeaderWhoseRenewalsHangStopsActingWhenItsLeaseRunsOutAndResumesAfter() {
         start("a", "b", "c");
         run(1_000);
+        long actingSince = nodes.get("a").view().actingSince();
         store.hang = true; // a member stopped answering: replicated writes wait
         run(CONFIG.leaseMillis() - 2 * CHECK_MS);
         assertTrue(nodes.get("a").isLeader(), "still within the lease of its last renewal");
@@ -200,6 +203,7 @@ class LeadershipTest {
         run(CHECK_MS);
         assertTrue(nodes.get("a").isLeader(), "renewed again");
         assertEquals(1, store.record.term());
+        assertTrue(nodes.get("a").view().actingSince() > actingSince, "a new run of leases");
     }
 
     @Test
