@@ -57,7 +57,7 @@ public class ElectionTimer {
 
     @PreDestroy
     void stop() {
-        Timers.cancel(timer);
+        OverlayNode.cancel(timer);
         timer = null;
     }
 

@@ -66,7 +66,7 @@ public class ProbeTimer {
 
     @PreDestroy
     void stop() {
-        Timers.cancel(timer);
+        OverlayNode.cancel(timer);
         timer = null;
     }
 
