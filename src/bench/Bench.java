@@ -9,9 +9,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -173,7 +177,7 @@ final class Bench {
 
     /** Node i's table as "id STATE incarnation" rows. */
     static String table(int i) throws Exception {
-        java.util.TreeMap<String, String> rows = new java.util.TreeMap<>();
+        TreeMap<String, String> rows = new TreeMap<>();
         for (String m : objects(get(i, "/overlay/api/members"))) {
             rows.put(string(m, "id"), string(m, "state") + " " + number(m, "incarnation"));
         }
@@ -183,7 +187,7 @@ final class Bench {
     }
 
     /** Nodes 0..n-1 but the dead. */
-    static List<Integer> survivors(int n, java.util.Set<Integer> dead) {
+    static List<Integer> survivors(int n, Set<Integer> dead) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (!dead.contains(i)) {
@@ -194,7 +198,7 @@ final class Bench {
     }
 
     /** SIGKILLs these nodes at once; when. */
-    static long kill(java.util.Set<Integer> victims) throws IOException {
+    static long kill(Set<Integer> victims) throws IOException {
         List<ProcessHandle> processes = new ArrayList<>();
         for (int v : victims) {
             processes.add(process(v));
@@ -208,10 +212,10 @@ final class Bench {
      * When every survivor's table is the same, shows each victim FAILED, and {@code also} holds
      * (polled every 50 ms).
      */
-    static long awaitAgreement(List<Integer> survivors, java.util.Set<Integer> victims, long deadline,
-                               java.util.function.BooleanSupplier also) throws Exception {
+    static long awaitAgreement(List<Integer> survivors, Set<Integer> victims, long deadline,
+                               BooleanSupplier also) throws Exception {
         while (System.currentTimeMillis() < deadline) {
-            java.util.Set<String> tables = new java.util.HashSet<>();
+            Set<String> tables = new HashSet<>();
             boolean victimsFailed = true;
             for (int i : survivors) {
                 String t = table(i);

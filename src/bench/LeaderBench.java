@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -294,7 +295,7 @@ public class LeaderBench {
         List<String> cmd = new ArrayList<>(List.of("ip"));
         cmd.addAll(List.of(args.split(" ")));
         Process p = new ProcessBuilder(cmd).inheritIO().start();
-        Bench.check(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "ip " + args);
+        Bench.check(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "ip " + args);
     }
 
     // ---- the sampler --------------------------------------------------------------------------
