@@ -9,7 +9,11 @@ import org.infinispan.conflict.MergePolicy;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 
 /** The Infinispan cache manager of a node and the caches the overlay keeps in it. */
 final class CacheManagerFactory {
@@ -20,6 +24,10 @@ final class CacheManagerFactory {
     static final String LEADER_CACHE = "sprawl-leader";
     /** Node id to that node's message count, published as it changes. */
     static final String MESSAGES_CACHE = "sprawl-messages";
+    /** Node id to that node's latest {@code MetricsSnapshot}, published every {@code sprawl.metrics.publish-interval-ms}. */
+    static final String METRICS_CACHE = "sprawl-metrics";
+    /** The JMX domain of Infinispan's and JGroups' MBeans (Infinispan's default). */
+    static final String JMX_DOMAIN = "org.infinispan";
 
     /**
      * Segments per cache, down from Infinispan's 256. The caches hold a few dozen small entries, and
@@ -28,7 +36,26 @@ final class CacheManagerFactory {
      */
     static final int SEGMENTS = 4;
 
+    private static final AtomicInteger SPARE_DOMAINS = new AtomicInteger();
+
     private CacheManagerFactory() {
+    }
+
+    /**
+     * Infinispan's domain, unless a cache manager of this name is already registered in it: only when
+     * one JVM runs two nodes of one id (a test of the duplicate-id refusal), where Infinispan would
+     * refuse to start the second. That one gets a domain of its own.
+     */
+    static String jmxDomain(String nodeId) {
+        try {
+            ObjectName same = new ObjectName(JMX_DOMAIN + ":type=CacheManager,name=" + ObjectName.quote(nodeId) + ",*");
+            if (ManagementFactory.getPlatformMBeanServer().queryNames(same, null).isEmpty()) {
+                return JMX_DOMAIN;
+            }
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException("node id " + nodeId + " makes no JMX name", e);
+        }
+        return JMX_DOMAIN + "." + nodeId + "." + SPARE_DOMAINS.incrementAndGet();
     }
 
     /** A cache manager not yet started, so listeners can be added before the first view. */
@@ -48,8 +75,10 @@ final class CacheManagerFactory {
         global.serialization().addContextInitializer(new OverlaySchemaImpl());
         // The server (or the test) stops the node; a JVM hook would race it.
         global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
-        // Several nodes share one JVM in tests: each needs its own JMX domain.
-        global.jmx().enabled(false);
+        // Infinispan's and JGroups' statistics MBeans, beside the overlay's own (io.sprawl.overlay). The manager's
+        // name is the node id, so the nodes that share one JVM in tests get names of their own.
+        global.jmx().enabled(true).domain(jmxDomain(c.nodeId()));
+        global.cacheManagerName(c.nodeId());
 
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
 
@@ -81,7 +110,17 @@ final class CacheManagerFactory {
         messages.clustering().cacheMode(CacheMode.REPL_ASYNC)
                 .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
                 .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        messages.statistics().enable();
         manager.defineConfiguration(MESSAGES_CACHE, messages.build());
+
+        ConfigurationBuilder metrics = new ConfigurationBuilder();
+        // Snapshots are replaced every few seconds and only the latest matters: asynchronous, either side's after a heal.
+        metrics.clustering().hash().numSegments(SEGMENTS);
+        metrics.clustering().cacheMode(CacheMode.REPL_ASYNC)
+                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        metrics.statistics().enable();
+        manager.defineConfiguration(METRICS_CACHE, metrics.build());
         return manager;
     }
 }

@@ -6,6 +6,7 @@ import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.config.SettingException;
 import io.sprawl.overlay.config.Settings;
 import io.sprawl.overlay.failure.DetectorEvents;
+import io.sprawl.overlay.failure.DetectorObserver;
 import io.sprawl.overlay.failure.ExecutorScheduler;
 import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.LeaderRecord;
@@ -18,6 +19,9 @@ import io.sprawl.overlay.membership.MembershipListener;
 import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.membership.MembershipSnapshot;
 import io.sprawl.overlay.membership.RecordStatus;
+import io.sprawl.overlay.metrics.MetricsManager;
+import io.sprawl.overlay.metrics.MetricsSnapshot;
+import io.sprawl.overlay.metrics.OshiSampler;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -76,12 +80,15 @@ public final class GossipManager implements AutoCloseable {
     private final OverlayConfig config;
     private final Clock clock;
     private final MembershipManager membership;
+    private final MetricsManager metrics;
 
     private volatile JChannel channel;
     private volatile JGroupsTransport transport;
     private volatile DefaultCacheManager cacheManager;
     private volatile Cache<String, MemberRecord> records;
     private volatile MessageCounter messages;
+    private volatile MetricsSharing sharedMetrics;
+    private volatile DetectorObserver detectorObserver = DetectorObserver.NONE;
     private volatile FailureDetector detector;
     private volatile ForkProbeTransport probes;
     private volatile ExecutorScheduler deadlines;
@@ -101,6 +108,7 @@ public final class GossipManager implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.membership = new MembershipManager(config.nodeId(), clock, config.retentionMillis(), config.historySize());
+        this.metrics = new MetricsManager(config.nodeId(), config.metrics(), clock, OshiSampler::new);
     }
 
     // ---- lifecycle ----------------------------------------------------------------------------
@@ -131,6 +139,8 @@ public final class GossipManager implements AutoCloseable {
             records = cache;
             recordsMerge = new MergeGate(cache);
             messages = new MessageCounter(config.nodeId(), manager.getCache(CacheManagerFactory.MESSAGES_CACHE));
+            sharedMetrics = new MetricsSharing(config.nodeId(), manager.getCache(CacheManagerFactory.METRICS_CACHE),
+                    metrics, config.metrics().publishIntervalMillis());
             membership.viewChanged(transport.getViewId(), transportIds(transport.getMembers()));
 
             long incarnation = nextIncarnation(cache.get(config.nodeId()));
@@ -315,7 +325,9 @@ public final class GossipManager implements AutoCloseable {
     // ---- messages -----------------------------------------------------------------------------
 
     public long addMessageCount(long n) {
-        return requireStarted().messages.add(n);
+        long total = requireStarted().messages.add(n);
+        metrics.markMessages(n);
+        return total;
     }
 
     public long messageCount() {
@@ -336,6 +348,54 @@ public final class GossipManager implements AutoCloseable {
         return messageCountByNode().values().stream().mapToLong(Long::longValue).sum();
     }
 
+    // ---- metrics ------------------------------------------------------------------------------
+
+    /** This node's metrics manager: the sampling timer calls {@link MetricsManager#sample}. */
+    public MetricsManager metrics() {
+        return metrics;
+    }
+
+    /** Shares this node's latest metrics snapshot with the cluster: the sampling timer calls this at the publish interval. */
+    public void publishMetrics() {
+        MetricsSharing m = sharedMetrics;
+        if (m != null && !leaving) {
+            m.publish();
+        }
+    }
+
+    /** The latest snapshot of every member in the table (departed ones within the retention included). */
+    public Map<String, MetricsSnapshot> metricsByNode() {
+        return requireStarted().sharedMetrics.byNode(tableIds());
+    }
+
+    /**
+     * Each live member's forecast load (0-1), the election's and the router's input. A member without a
+     * fresh snapshot (a newcomer, or one that stopped publishing) counts as the busiest known one: unknown
+     * must not look idle, or every join would draw the leadership and the traffic to the newcomer.
+     */
+    public Map<String, Double> loads() {
+        MetricsSharing m = sharedMetrics;
+        if (m == null) {
+            return Map.of();
+        }
+        Set<String> live = new HashSet<>();
+        membership.snapshot().live().forEach(x -> live.add(x.id()));
+        Map<String, Double> known = m.loads(live, clock.millis());
+        if (known.isEmpty()) {
+            return known; // sampling is off everywhere: no load, the declared weights alone decide
+        }
+        double busiest = known.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        Map<String, Double> out = new java.util.HashMap<>(known);
+        live.forEach(id -> out.putIfAbsent(id, busiest));
+        return out;
+    }
+
+    private Set<String> tableIds() {
+        Set<String> ids = new HashSet<>();
+        membership.members().forEach(m -> ids.add(m.id()));
+        return ids;
+    }
+
     // ---- failure detection ---------------------------------------------------------------------
 
     /** One probe round of the failure detector: the probe timer calls this every probe interval. */
@@ -343,6 +403,15 @@ public final class GossipManager implements AutoCloseable {
         FailureDetector d = detector;
         if (d != null && !leaving) {
             d.tick();
+        }
+    }
+
+    /** Who is told of each probe, suspicion and failure (metrics), now and after a restart of the detector. */
+    public void observeDetector(DetectorObserver o) {
+        detectorObserver = o;
+        FailureDetector d = detector;
+        if (d != null) {
+            d.observe(o);
         }
     }
 
@@ -371,8 +440,10 @@ public final class GossipManager implements AutoCloseable {
         ExecutorScheduler scheduler = new ExecutorScheduler("sprawl-detector-" + config.nodeId());
         deadlines = scheduler;
         probes = new ForkProbeTransport(channel, membership, ForkProbeTransport.to(() -> detector));
-        detector = new FailureDetector(config.nodeId(), incarnation, config.detector(), clock, scheduler, probes,
+        FailureDetector d = new FailureDetector(config.nodeId(), incarnation, config.detector(), clock, scheduler, probes,
                 new DetectorSink(), this::probeCandidates, new Random());
+        d.observe(detectorObserver);
+        detector = d;
     }
 
     /** Whom the detector probes: members in the transport's view that have not left. */
@@ -440,8 +511,8 @@ public final class GossipManager implements AutoCloseable {
         });
         electionThread = thread;
         CacheLeaderStore store = new CacheLeaderStore(cache);
-        // Load is not shared yet (the metrics issue): declared weights alone order the candidates.
-        Leadership l = new Leadership(config.nodeId(), config.leader(), store, membership::members, Map::of, clock,
+        // Candidates are ordered by declared weight x (1 - forecast load), from the shared metrics snapshots.
+        Leadership l = new Leadership(config.nodeId(), config.leader(), store, membership::members, this::loads, clock,
                 System::nanoTime, thread, membership::leaderChanged, () -> settled(store));
         leadership = l;
         leaderMerge = new MergeGate(cache);
@@ -491,6 +562,10 @@ public final class GossipManager implements AutoCloseable {
         afterMerge();
         if (isCoordinator()) {
             reconcileRecords();
+            MetricsSharing m = sharedMetrics;
+            if (m != null) {
+                m.prune(tableIds());
+            }
         }
     }
 

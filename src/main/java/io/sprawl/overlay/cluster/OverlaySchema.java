@@ -3,12 +3,13 @@ package io.sprawl.overlay.cluster;
 import io.sprawl.overlay.membership.LeaderRecord;
 import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.RecordStatus;
+import io.sprawl.overlay.metrics.MetricsSnapshot;
 import org.infinispan.protostream.GeneratedSchema;
 import org.infinispan.protostream.annotations.ProtoSchema;
 
 /** The ProtoStream schema of what the overlay keeps in Infinispan; the processor generates {@code OverlaySchemaImpl}. */
 @ProtoSchema(
-        includeClasses = {MemberRecord.class, RecordStatus.class, LeaderRecord.class},
+        includeClasses = {MemberRecord.class, RecordStatus.class, LeaderRecord.class, MetricsSnapshot.class},
         schemaPackageName = "sprawl.overlay",
         schemaFileName = "sprawl-overlay.proto",
         schemaFilePath = "proto")

@@ -23,6 +23,17 @@ public record HostPort(String host, int port) {
         return new HostPort(host, p);
     }
 
+    /** Comma-separated {@code host:port} list; may be empty. */
+    public static java.util.List<HostPort> parseList(String text) {
+        java.util.List<HostPort> out = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                out.add(parse(part.trim()));
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
+
     @Override
     public String toString() {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

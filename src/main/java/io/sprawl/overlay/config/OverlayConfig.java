@@ -30,7 +30,8 @@ public record OverlayConfig(
         int routingReplicas,
         int requestMaxBytes,
         DetectorConfig detector,
-        LeaderConfig leader) {
+        LeaderConfig leader,
+        MetricsConfig metrics) {
 
     /** Reads every setting; the first bad one throws a {@link SettingException} naming key, value and what is allowed. */
     public static OverlayConfig from(Function<String, Optional<String>> source) {
@@ -55,7 +56,8 @@ public record OverlayConfig(
                 Settings.ROUTING_REPLICAS.read(source),
                 Settings.REQUEST_MAX_BYTES.read(source),
                 DetectorConfig.from(source),
-                LeaderConfig.from(source));
+                LeaderConfig.from(source),
+                MetricsConfig.from(source));
         if (c.discovery == Discovery.DNS && c.dnsQuery.isBlank()) {
             throw new SettingException(Settings.DNS_QUERY.key(), c.dnsQuery,
                     "a DNS name is required when sprawl.discovery is dns");

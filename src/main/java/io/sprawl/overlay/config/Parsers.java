@@ -83,15 +83,7 @@ final class Parsers {
 
     /** Comma-separated {@code host:port} list; may be empty. */
     static Function<String, List<HostPort>> hostPorts() {
-        return raw -> {
-            List<HostPort> out = new ArrayList<>();
-            for (String part : raw.split(",")) {
-                if (!part.isBlank()) {
-                    out.add(HostPort.parse(part.trim()));
-                }
-            }
-            return List.copyOf(out);
-        };
+        return HostPort::parseList;
     }
 
     /** Comma-separated {@code key=value} pairs; may be empty. Keys are names, values any text without ',' or '='. */

@@ -191,11 +191,43 @@ public final class Settings {
                     + " it reports not ready, so load balancers send clients to the majority. True keeps it in rotation.",
             bool());
 
+    // ---- metrics (package metrics: MetricsManager, the sampling; GossipManager shares the snapshots) ----
+
+    public static final Setting<Boolean> METRICS_ENABLED = new Setting<>("sprawl.metrics.enabled", "true",
+            "Off stops the OSHI sampling and the sharing of snapshots: for measuring what observing costs. Election"
+                    + " and routing then know no load (they treat it as 0).",
+            bool());
+
+    public static final Setting<Integer> METRICS_SAMPLE_INTERVAL_MS = new Setting<>("sprawl.metrics.sample-interval-ms",
+            "1000",
+            "OSHI reads the machine this often. CPU use is measured between two reads, and under a second it is"
+                    + " mostly noise; the history's finest step is 1 s too. One read costs ~1-3 ms of CPU here.",
+            intIn(200, 60_000, "milliseconds"));
+
+    public static final Setting<Integer> METRICS_PUBLISH_INTERVAL_MS = new Setting<>(
+            "sprawl.metrics.publish-interval-ms", "2000",
+            "Each node shares its latest snapshot (~1 KB) this often: routing and election then see load at most"
+                    + " ~2 s old, for half a message a second per node.",
+            intIn(200, 600_000, "milliseconds"));
+
+    public static final Setting<Integer> METRICS_FORECAST_HORIZON_S = new Setting<>(
+            "sprawl.metrics.forecast-horizon-seconds", "10",
+            "The load forecast looks this far ahead: past the snapshot's age (publish interval) and the time a"
+                    + " routing or election decision stays in force, short enough for a linear trend to hold.",
+            intIn(1, 3_600, "seconds"));
+
+    public static final Setting<Integer> METRICS_CUSTOM_MAX = new Setting<>("sprawl.metrics.custom-max", "100",
+            "Custom metrics a node accepts. Each keeps a history of ~75 KB, so 100 hold at most ~7.5 MB; one more"
+                    + " is refused (409) rather than growing the heap without bound.",
+            intIn(0, 10_000, "a number of metrics"));
+
     /** Every setting, in the order of the README's table. */
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
             SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
             JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
             PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS,
-            LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY);
+            LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY,
+            METRICS_ENABLED, METRICS_SAMPLE_INTERVAL_MS, METRICS_PUBLISH_INTERVAL_MS, METRICS_FORECAST_HORIZON_S,
+            METRICS_CUSTOM_MAX);
 }

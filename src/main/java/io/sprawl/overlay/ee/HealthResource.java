@@ -7,6 +7,7 @@ import io.sprawl.overlay.membership.Leadership;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.membership.MembershipSnapshot;
+import io.sprawl.overlay.metrics.MetricsManager;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The original system's health handler: {@code /overlay/health}, {@code /check} and {@code /membership}. */
+/** The original system's health handler: {@code /overlay/health}, {@code /check}, {@code /membership} and {@code /metrics}. */
 @Path("health")
 @Produces(MediaType.APPLICATION_JSON)
 public class HealthResource {
@@ -82,6 +83,24 @@ public class HealthResource {
         return new MembershipView(g.selfId(), s.viewId(), leader == null ? null : leader.leader(),
                 leader == null ? 0 : leader.term(), leader != null && leader.majority(), countByState(s), g.failedNodes(),
                 g.detector().map(FailureDetector::stats).orElse(null), g.wireStats(), s.members());
+    }
+
+    /**
+     * @param time      when the figures were sampled (epoch ms; 0 before the first sample)
+     * @param ageMillis how old they are
+     * @param figures   every figure by name (machine, JVM, messages, load and its forecast, custom.*)
+     */
+    public record CurrentMetrics(String node, long time, long ageMillis, boolean sampling, Map<String, Double> figures) {
+    }
+
+    /** This node's current figures, as its last sample left them. */
+    @GET
+    @Path("metrics")
+    public CurrentMetrics metrics() {
+        GossipManager g = node.require();
+        MetricsManager.Current c = g.metrics().current();
+        return new CurrentMetrics(g.selfId(), c.time(), c.time() == 0 ? 0 : System.currentTimeMillis() - c.time(),
+                g.config().metrics().enabled(), new java.util.TreeMap<>(c.figures()));
     }
 
     private static Map<String, Object> check(NodeHealth.Verdict v) {

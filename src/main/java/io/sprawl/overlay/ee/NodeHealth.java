@@ -31,6 +31,9 @@ public class NodeHealth {
     @Inject
     ElectionTimer election;
 
+    @Inject
+    MetricsTimer sampling;
+
     public record Verdict(boolean up, Map<String, Object> data) {
     }
 
@@ -81,7 +84,7 @@ public class NodeHealth {
     }
 
     /**
-     * Live: the housekeeping, probe and election timers fire, the election thread completes its
+     * Live: the housekeeping, probe, election and metrics timers fire, the election thread completes its
      * checks, and no thread is deadlocked. A node that did not start is live (restarting will not help).
      */
     public Verdict live() {
@@ -110,6 +113,18 @@ public class NodeHealth {
                     data.put("cause", "the election has not completed a check for " + checkAgo + " ms");
                     return new Verdict(false, data);
                 }
+            }
+        }
+        long lastSample = sampling.lastSample();
+        if (node.gossip().isPresent() && sampling.running() && lastSample > 0) {
+            long sampleAgo = System.currentTimeMillis() - lastSample;
+            data.put("metricsSampleAgoMillis", sampleAgo);
+            // Sampling may be set as slow as once a minute: stuck means ten missed samples, and at least 10 s.
+            long limit = Math.max(STUCK_AFTER_MILLIS,
+                    10L * node.gossip().get().config().metrics().sampleIntervalMillis());
+            if (sampleAgo > limit) {
+                data.put("cause", "the metrics timer has not fired for " + sampleAgo + " ms");
+                return new Verdict(false, data);
             }
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();

@@ -54,6 +54,9 @@ public class OverlayNode {
     @Inject
     Event<MembershipEvent> membershipEvents;
 
+    @Inject
+    OverlayMetrics prometheus;
+
     @Resource
     TimerService timers;
 
@@ -91,7 +94,8 @@ public class OverlayNode {
             return;
         }
         node.addListener(membershipEvents::fire);
-        router = new Router(node::snapshot, config.routingReplicas());
+        prometheus.register(node);
+        router = new Router(node::snapshot, config.routingReplicas(), node::loads);
         startedAt = System.currentTimeMillis();
         lastHousekeeping = startedAt;
         gossip = node;

@@ -9,7 +9,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The owners of a topic or key: {@code GET /overlay/api/route/{key}?replicas=n}. */
 @Path("api/route/{key}")
@@ -21,14 +23,23 @@ public class RouteResource {
     @Inject
     OverlayNode node;
 
-    public record Route(String key, int replicas, List<Member> owners) {
+    /** @param loads the owners' forecast loads (0-1) that ordered them; absent for an owner that shares none */
+    public record Route(String key, int replicas, List<Member> owners, Map<String, Double> loads) {
     }
 
     @GET
     public Route route(@PathParam("key") String key, @QueryParam("replicas") String replicas) {
         Router router = node.router();
         int n = replicas == null || replicas.isEmpty() ? router.defaultReplicas() : parseReplicas(replicas);
-        return new Route(key, n, router.route(key, n));
+        List<Member> owners = router.route(key, n);
+        Map<String, Double> all = router.loads();
+        Map<String, Double> loads = new LinkedHashMap<>();
+        owners.forEach(m -> {
+            if (all.containsKey(m.id())) {
+                loads.put(m.id(), all.get(m.id()));
+            }
+        });
+        return new Route(key, n, owners, loads);
     }
 
     static int parseReplicas(String raw) {

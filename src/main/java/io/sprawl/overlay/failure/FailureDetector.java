@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -84,6 +85,8 @@ public final class FailureDetector {
         final long incarnation;
         final long sentAt;
         final long timeout;
+        /** Completed with the round trip when acked, or -1 when not; only for a probe asked for by hand. */
+        CompletableFuture<Long> result;
         long indirectDeadline;
         int expectedNacks;
         int nacks;
@@ -144,6 +147,7 @@ public final class FailureDetector {
     private long failures;
     private long malformedDropped;
     private long unansweredWhileStuck;
+    private volatile DetectorObserver observer = DetectorObserver.NONE;
 
     public FailureDetector(String selfId, long selfIncarnation, DetectorConfig config, Clock clock, Scheduler scheduler,
             ProbeTransport transport, DetectorEvents events, Supplier<List<Candidate>> candidates, Random random) {
@@ -234,6 +238,31 @@ public final class FailureDetector {
         selfIncarnation = Math.max(selfIncarnation, incarnation);
     }
 
+    /** Who is told of each probe, suspicion and failure (metrics); replaces the previous observer. */
+    public void observe(DetectorObserver o) {
+        observer = o == null ? DetectorObserver.NONE : o;
+    }
+
+    /**
+     * Probes {@code id} now, outside the round-robin (an operator's "probe now"): a real probe, so a
+     * missed ack leads to indirect probes and suspicion as in a round. Completes with the round trip
+     * in ms, or -1 when the direct ack did not come within the probe timeout; empty for a peer this
+     * node does not probe (unknown, itself, or FAILED).
+     */
+    public Optional<CompletableFuture<Long>> probeNow(String id) {
+        Outbox out = new Outbox();
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        synchronized (this) {
+            Peer p = peers.get(id);
+            if (p == null || p.state == MemberState.FAILED) {
+                return Optional.empty();
+            }
+            startProbe(p, clock.millis(), out).result = result;
+        }
+        flush(out);
+        return Optional.of(result);
+    }
+
     // ---- reads --------------------------------------------------------------------------------
 
     public synchronized Optional<PeerInfo> peer(String id) {
@@ -309,13 +338,16 @@ public final class FailureDetector {
         return null;
     }
 
-    private void startProbe(Peer p, long now, Outbox out) {
+    private Probe startProbe(Peer p, long now, Outbox out) {
         long timeout = probeTimeoutFor(p);
         long s = ++seq;
-        probes.put(s, new Probe(p.id, p.incarnation, now, timeout));
+        Probe probe = new Probe(p.id, p.incarnation, now, timeout);
+        probes.put(s, probe);
         out.sends.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
         pingsSent++;
+        observer.probeSent();
         scheduler.schedule(timeout, () -> directTimeout(s));
+        return probe;
     }
 
     private void directTimeout(long s) {
@@ -324,6 +356,9 @@ public final class FailureDetector {
             Probe pr = probes.get(s);
             if (pr == null) {
                 return; // acked
+            }
+            if (pr.result != null) {
+                pr.result.complete(-1L);
             }
             long now = clock.millis();
             Peer p = peers.get(pr.target);
@@ -341,6 +376,7 @@ public final class FailureDetector {
                 out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
             }
             indirectProbesSent += via.size();
+            observer.indirectProbesSent(via.size());
             pr.expectedNacks = via.size();
             out.checks.add(new Check(pr.target, pr.incarnation)); // a crash needs no indirect probes to tell
             long wait = DetectorMath.indirectTimeoutMillis(pr.timeout);
@@ -381,6 +417,12 @@ public final class FailureDetector {
             Peer p = peers.get(a.from());
             if (p != null) {
                 p.stats.ack(now, a.relayed() ? -1 : now - pr.sentAt);
+            }
+            if (!a.relayed()) {
+                observer.roundTrip(now - pr.sentAt);
+            }
+            if (pr.result != null) {
+                pr.result.complete(a.relayed() ? -1L : now - pr.sentAt);
             }
             acksReceived++;
             awareness.apply(-1);
@@ -490,6 +532,7 @@ public final class FailureDetector {
         p.state = MemberState.SUSPECT;
         p.suspicion = s;
         suspicions++;
+        observer.suspected();
         events.suspect(p.id, incarnation, from.equals(selfId) ? cause.text : cause.text + " at " + from);
         Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, from, cause);
         if (from.equals(selfId)) {
@@ -559,6 +602,8 @@ public final class FailureDetector {
         p.state = MemberState.FAILED;
         p.suspicion = null;
         failures++;
+        long lastAck = p.stats.lastAckAt();
+        observer.failed(lastAck > 0 ? clock.millis() - lastAck : -1);
         events.failed(p.id, incarnation, reason);
     }
 
@@ -578,6 +623,7 @@ public final class FailureDetector {
         }
         selfIncarnation = heard + 1;
         refutations++;
+        observer.refuted();
         awareness.apply(1); // being suspected suggests we are the slow one
         events.refuted(selfIncarnation);
         broadcast(new Rumor(Rumor.Kind.ALIVE, selfId, selfIncarnation, selfId, Rumor.Cause.REFUTED), out);

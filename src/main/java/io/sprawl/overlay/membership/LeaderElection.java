@@ -17,8 +17,8 @@ import java.util.Set;
  *       {@code leader-eligible=false}. A {@code SUSPECT} leader keeps leading until it is
  *       {@code FAILED}, so a false suspicion never moves the leadership.</li>
  *   <li><b>Order.</b> Members of the preferred site first, then the higher score (declared
- *       {@code weight}, default 1, times one minus the load the node shares, 0 until metrics
- *       exist), then the smaller id: deterministic on every node.</li>
+ *       {@code weight}, default 1, times one minus the node's forecast load from its shared
+ *       metrics), then the smaller id: deterministic on every node.</li>
  *   <li><b>Stickiness.</b> A leader that is still eligible stays unless the best candidate is in the
  *       preferred site while it is not, or scores more than {@code hysteresis} (a fraction) above it.</li>
  * </ul>

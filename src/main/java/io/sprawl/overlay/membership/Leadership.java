@@ -131,7 +131,7 @@ public final class Leadership {
 
     /**
      * @param members  this node's member table
-     * @param load     each member's shared load in [0, 1] (empty until metrics are shared)
+     * @param load     each member's forecast load in [0, 1] from the shared metrics
      * @param nanos    a monotonic clock for the lease (System::nanoTime; a simulated one in tests)
      * @param election runs one task at a time: the election thread
      * @param settled  whether a term may change now (see the class comment)

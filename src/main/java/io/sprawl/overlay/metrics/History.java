@@ -33,11 +33,20 @@ public final class History {
 
     /**
      * The points between {@code from} and {@code to} (epoch ms, inclusive), oldest first, from the
-     * finest tier that still reaches back to {@code from}.
+     * finest tier that still reaches back to {@code from} (the fine one while it has dropped nothing).
      */
     public synchronized List<Point> between(long from, long to) {
-        Tier tier = fine.oldest() <= from || coarse.size == 0 ? fine : coarse;
-        return tier.between(from, to);
+        return tierFor(from).between(from, to);
+    }
+
+    /** The step (ms) of the points {@link #between} returns for {@code from}. */
+    public synchronized long stepFor(long from) {
+        return tierFor(from).step;
+    }
+
+    /** The fine tier while it reaches back to {@code from}, or has dropped nothing yet (a young node). */
+    private Tier tierFor(long from) {
+        return fine.oldest() <= from || !fine.full() ? fine : coarse;
     }
 
     /** The latest sample, or null before the first. */
@@ -87,6 +96,10 @@ public final class History {
             samples[i] = 1;
             min[i] = lo;
             max[i] = hi;
+        }
+
+        boolean full() {
+            return size == time.length;
         }
 
         long oldest() {

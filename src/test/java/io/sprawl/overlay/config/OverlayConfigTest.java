@@ -64,6 +64,11 @@ class OverlayConfigTest {
         "sprawl.leader.hysteresis|-0.1|sprawl.leader.hysteresis=-0.1 is not allowed: expected a fraction, a decimal number from 0.0 to 100.0",
         "sprawl.leader.preferred-site|dc 1|sprawl.leader.preferred-site=dc 1 is not allowed: expected a site name: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit",
         "sprawl.leader.minority-ready|maybe|sprawl.leader.minority-ready=maybe is not allowed: expected true or false",
+        "sprawl.metrics.enabled|on|sprawl.metrics.enabled=on is not allowed: expected true or false",
+        "sprawl.metrics.sample-interval-ms|100|sprawl.metrics.sample-interval-ms=100 is not allowed: expected milliseconds, a whole number from 200 to 60000",
+        "sprawl.metrics.publish-interval-ms|500|sprawl.metrics.publish-interval-ms=500 is not allowed: expected at least sprawl.metrics.sample-interval-ms (1000 ms)",
+        "sprawl.metrics.forecast-horizon-seconds|0|sprawl.metrics.forecast-horizon-seconds=0 is not allowed: expected seconds, a whole number from 1 to 3600",
+        "sprawl.metrics.custom-max|-1|sprawl.metrics.custom-max=-1 is not allowed: expected a number of metrics, a whole number from 0 to 10000",
     })
     void aBadValueNamesKeyValueAndWhatIsAllowed(String key, String value, String message) {
         Map<String, String> m = valid();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RouterTest {
@@ -97,5 +98,35 @@ class RouterTest {
         assertEquals(1 / 11.0, joinPrimary, 0.01);
         assertEquals(3 / 11.0, joinThree, 0.015);
         assertEquals(1 / 10.0, leavePrimary, 0.01);
+    }
+
+    @Test
+    void loadOrdersTheOwnersButNeverChangesThem() {
+        List<Member> members = healthy(9);
+        MembershipSnapshot table = new MembershipSnapshot(1, 0, members);
+        Map<String, Double> loads = new HashMap<>();
+        Router idle = new Router(() -> table, 3);
+        Router loaded = new Router(() -> table, 3, () -> loads);
+        for (int k = 0; k < 200; k++) {
+            String key = "topic-" + k;
+            List<Member> byHash = idle.route(key);
+            // The first owner gets busy (0.8): a less loaded owner comes first, and the set stays.
+            loads.clear();
+            loads.put(byHash.get(0).id(), 0.8);
+            List<Member> byLoad = loaded.route(key);
+            assertEquals(Set.copyOf(byHash), Set.copyOf(byLoad), key);
+            assertEquals(byHash.get(1), byLoad.get(0), key);
+            assertEquals(byHash.get(0), byLoad.get(2), key);
+            // A small difference (same load class) keeps the hash order: load wobbles, routes should not.
+            loads.put(byHash.get(0).id(), 0.2);
+            loads.put(byHash.get(1).id(), 0.05);
+            assertEquals(byHash, loaded.route(key), key);
+        }
+        assertEquals(0, Router.loadClass(0.0));
+        assertEquals(0, Router.loadClass(0.24));
+        assertEquals(1, Router.loadClass(0.25));
+        assertEquals(3, Router.loadClass(1.0));
+        assertEquals(3, Router.loadClass(7.0));
+        assertEquals(0, Router.loadClass(-1.0));
     }
 }

@@ -1,0 +1,93 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.metrics.MetricNames;
+import io.sprawl.overlay.metrics.MetricsManager;
+import io.sprawl.overlay.metrics.MetricsSnapshot;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.infinispan.Cache;
+
+/**
+ * Every node's latest metrics snapshot, in the replicated cache {@code sprawl-metrics}: this node
+ * publishes its own at the publish interval, and reads everyone's for the API, for routing and for
+ * the election's load input. Thread-safe: the cache is, and the counters are atomic.
+ */
+final class MetricsSharing {
+
+    /** A snapshot older than this many publish intervals is stale: its node stopped publishing (or sampling is off). */
+    static final int STALE_AFTER_INTERVALS = 3;
+
+    private final String selfId;
+    private final Cache<String, MetricsSnapshot> cache;
+    private final MetricsManager local;
+    private final long staleAfterMillis;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    MetricsSharing(String selfId, Cache<String, MetricsSnapshot> cache, MetricsManager local, int publishIntervalMillis) {
+        this.selfId = selfId;
+        this.cache = cache;
+        this.local = local;
+        this.staleAfterMillis = (long) STALE_AFTER_INTERVALS * publishIntervalMillis;
+    }
+
+    /** Shares this node's latest snapshot; asynchronous, a failure only counted (the next one replaces it). */
+    void publish() {
+        MetricsSnapshot s = local.snapshot();
+        if (s.time() == 0) {
+            return; // nothing sampled yet
+        }
+        cache.putAsync(selfId, s).whenComplete((v, e) -> (e == null ? published : failed).incrementAndGet());
+    }
+
+    /** The snapshots of these members (this node's own is the local, latest one). */
+    Map<String, MetricsSnapshot> byNode(Set<String> members) {
+        Map<String, MetricsSnapshot> out = new TreeMap<>();
+        for (Map.Entry<String, MetricsSnapshot> e : Map.copyOf(cache).entrySet()) {
+            if (members.contains(e.getKey())) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        MetricsSnapshot mine = local.snapshot();
+        if (mine.time() > 0) {
+            out.put(selfId, mine);
+        }
+        return out;
+    }
+
+    /**
+     * Each member's forecast load (0-1) from a snapshot no older than {@link #STALE_AFTER_INTERVALS}
+     * publish intervals; members without one are left out (the election and the router take them as 0).
+     */
+    Map<String, Double> loads(Set<String> members, long now) {
+        Map<String, Double> out = new HashMap<>();
+        byNode(members).forEach((id, s) -> {
+            Double forecast = s.figures().get(MetricNames.LOAD_FORECAST);
+            if (forecast != null && now - s.time() <= staleAfterMillis) {
+                out.put(id, forecast);
+            }
+        });
+        return out;
+    }
+
+    /** Coordinator only: removes the snapshots of nodes no longer in the member table. */
+    void prune(Set<String> members) {
+        for (String id : List.copyOf(cache.keySet())) {
+            if (!members.contains(id)) {
+                cache.removeAsync(id);
+            }
+        }
+    }
+
+    long published() {
+        return published.get();
+    }
+
+    long failed() {
+        return failed.get();
+    }
+}
