@@ -61,11 +61,16 @@ final class MetricsSharing {
 
     /**
      * Each member's forecast load (0-1) from a snapshot no older than {@link #STALE_AFTER_INTERVALS}
-     * publish intervals; members without one are left out (the election and the router take them as 0).
+     * publish intervals; members without one are left out. This node's own as published too, not its
+     * latest sample: every node then decides on the same figures (a fresher own load against the
+     * others' older ones was seen to make each leader in turn hand over).
      */
     Map<String, Double> loads(Set<String> members, long now) {
         Map<String, Double> out = new HashMap<>();
-        byNode(members).forEach((id, s) -> {
+        Map.copyOf(cache).forEach((id, s) -> {
+            if (!members.contains(id)) {
+                return;
+            }
             Double forecast = s.figures().get(MetricNames.LOAD_FORECAST);
             if (forecast != null && now - s.time() <= staleAfterMillis) {
                 out.put(id, forecast);

@@ -8,6 +8,7 @@ public record LeaderConfig(
         int checkIntervalMillis,
         int leaseMillis,
         double hysteresis,
+        int minTenureMillis,
         String preferredSite,
         boolean minorityReady) {
 
@@ -16,6 +17,7 @@ public record LeaderConfig(
                 Settings.LEADER_CHECK_INTERVAL_MS.read(source),
                 Settings.LEADER_LEASE_MS.read(source),
                 Settings.LEADER_HYSTERESIS.read(source),
+                Settings.LEADER_MIN_TENURE_MS.read(source),
                 Settings.LEADER_PREFERRED_SITE.read(source),
                 Settings.LEADER_MINORITY_READY.read(source));
         // The leader renews once per check: a lease must outlast a renewal that is late by a whole interval.

@@ -178,9 +178,16 @@ public final class Settings {
             intIn(60, 600_000, "milliseconds"));
 
     public static final Setting<Double> LEADER_HYSTERESIS = new Setting<>("sprawl.leader.hysteresis", "0.2",
-            "A healthy leader is replaced only by a candidate that scores this fraction more (or sits in the"
-                    + " preferred site while it does not): load wobbles by a few percent, leaders should not.",
-            decimalIn(0, 100, "a fraction"));
+            "A healthy leader is replaced only by a candidate whose score, weight x (1 - forecast load), is higher by"
+                    + " more than this (or that sits in the preferred site while it does not): with equal weights the"
+                    + " loads must differ by over 20 points. Load wobbles, leaders should not.",
+            decimalIn(0, 100, "a score difference"));
+
+    public static final Setting<Integer> LEADER_MIN_TENURE_MS = new Setting<>("sprawl.leader.min-tenure-ms", "60000",
+            "A healthy leader is moved for a better score only after leading this long: a term change is a hand-over"
+                    + " and a sync write, and loads change over minutes. Failures and the preferred site act at once."
+                    + " (Without it, five nodes starting on a busy machine passed the leadership on dozens of times in seconds.)",
+            intIn(0, 86_400_000, "milliseconds"));
 
     public static final Setting<String> LEADER_PREFERRED_SITE = new Setting<>("sprawl.leader.preferred-site", "",
             "Empty: no preference. Else members of this site lead whenever one is eligible (the primary datacenter).",
@@ -227,7 +234,7 @@ public final class Settings {
             JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
             PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS,
-            LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY,
+            LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_MIN_TENURE_MS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY,
             METRICS_ENABLED, METRICS_SAMPLE_INTERVAL_MS, METRICS_PUBLISH_INTERVAL_MS, METRICS_FORECAST_HORIZON_S,
             METRICS_CUSTOM_MAX);
 }

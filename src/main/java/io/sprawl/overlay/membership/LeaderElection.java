@@ -20,7 +20,8 @@ import java.util.Set;
  *       {@code weight}, default 1, times one minus the node's forecast load from its shared
  *       metrics), then the smaller id: deterministic on every node.</li>
  *   <li><b>Stickiness.</b> A leader that is still eligible stays unless the best candidate is in the
- *       preferred site while it is not, or scores more than {@code hysteresis} (a fraction) above it.</li>
+ *       preferred site while it is not, or (once the leader has served its minimum tenure) scores more
+ *       than {@code hysteresis} above it.</li>
  * </ul>
  */
 public final class LeaderElection {
@@ -40,11 +41,20 @@ public final class LeaderElection {
      * @param current      the leader now, or null
      * @param load         each member's shared load in [0, 1]; members absent count as 0
      * @param preferredSite the site to prefer, or empty for none
-     * @param hysteresis   how much better (a fraction of the leader's score) a candidate must be to take over
+     * @param hysteresis   how much higher a candidate's score must be to take over from a healthy leader
      * @param notCandidates members that may not be chosen now (a leader that just stepped down)
      */
     public static Decision decide(List<Member> members, String current, Map<String, Double> load,
             String preferredSite, double hysteresis, Set<String> notCandidates) {
+        return decide(members, current, load, preferredSite, hysteresis, notCandidates, true);
+    }
+
+    /**
+     * As above; {@code mayRebalance} false keeps a healthy leader whatever the scores (its minimum tenure
+     * has not passed), so noisy loads cannot move the leadership back and forth.
+     */
+    public static Decision decide(List<Member> members, String current, Map<String, Double> load,
+            String preferredSite, double hysteresis, Set<String> notCandidates, boolean mayRebalance) {
         List<Member> eligible = new ArrayList<>();
         for (Member m : members) {
             if (m.state() == MemberState.HEALTHY && eligible(m) && !notCandidates.contains(m.id())) {
@@ -66,7 +76,8 @@ public final class LeaderElection {
         Member best = eligible.get(0);
         if (sittingCanStay) {
             boolean betterSite = inSite(best, preferredSite) && !inSite(sitting, preferredSite);
-            boolean muchBetter = score(best, load) > score(sitting, load) * (1 + hysteresis);
+            // Absolute, not relative: near saturation every score is near 0, and any ratio between them is large.
+            boolean muchBetter = mayRebalance && score(best, load) > score(sitting, load) + hysteresis;
             if (best.id().equals(current) || !(betterSite || muchBetter)) {
                 return new Decision(current, "kept: " + current + " is " + sitting.state());
             }

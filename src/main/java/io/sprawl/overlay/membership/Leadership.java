@@ -343,8 +343,9 @@ public final class Leadership {
     }
 
     private LeaderElection.Decision decide(LeaderRecord rec, Set<String> notCandidates, List<Member> table) {
+        boolean servedTenure = rec == null || wall.millis() - rec.since() >= config.minTenureMillis();
         return LeaderElection.decide(table == null ? members.get() : table, rec == null ? null : rec.leaderId(),
-                load.get(), config.preferredSite(), config.hysteresis(), notCandidates);
+                load.get(), config.preferredSite(), config.hysteresis(), notCandidates, servedTenure);
     }
 
     /** The sitting leader stops acting now, then writes the next term naming {@code next} (null for none). */

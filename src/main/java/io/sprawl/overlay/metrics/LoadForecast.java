@@ -11,10 +11,10 @@ package io.sprawl.overlay.metrics;
  */
 final class LoadForecast {
 
-    /** Level smoothing: a CPU reading is noisy, so a new one moves the level by 30 %. */
-    static final double ALPHA = 0.3;
+    /** Level smoothing: a 1 s CPU reading is noisy, so one moves the level by 15 % (about the last 6 s count). */
+    static final double ALPHA = 0.15;
     /** Trend smoothing: slower than the level, so a single spike is not taken for a trend. */
-    static final double BETA = 0.1;
+    static final double BETA = 0.05;
     /** The error is averaged over about the last 1 / 0.05 = 20 forecasts that came due. */
     static final double ERROR_WEIGHT = 0.05;
 

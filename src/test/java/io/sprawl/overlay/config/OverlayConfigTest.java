@@ -30,7 +30,7 @@ class OverlayConfigTest {
         assertEquals(10, c.retentionMinutes());
         assertEquals(3, c.routingReplicas());
         assertEquals(new DetectorConfig(true, 100, 100, 3, 1000, 8, true, 15, 2, 3), c.detector());
-        assertEquals(new LeaderConfig(200, 1000, 0.2, "", false), c.leader());
+        assertEquals(new LeaderConfig(200, 1000, 0.2, 60000, "", false), c.leader());
     }
 
     @Test
@@ -61,7 +61,8 @@ class OverlayConfigTest {
         "sprawl.suspicion.multiplier|0|sprawl.suspicion.multiplier=0 is not allowed: expected a multiplier, a whole number from 1 to 1000",
         "sprawl.probe.stuck-after-ms|150|sprawl.probe.stuck-after-ms=150 is not allowed: expected at least twice sprawl.probe.interval-ms (200 ms)",
         "sprawl.leader.lease-ms|500|sprawl.leader.lease-ms=500 is not allowed: expected at least three times sprawl.leader.check-interval-ms (600 ms)",
-        "sprawl.leader.hysteresis|-0.1|sprawl.leader.hysteresis=-0.1 is not allowed: expected a fraction, a decimal number from 0.0 to 100.0",
+        "sprawl.leader.hysteresis|-0.1|sprawl.leader.hysteresis=-0.1 is not allowed: expected a score difference, a decimal number from 0.0 to 100.0",
+        "sprawl.leader.min-tenure-ms|-1|sprawl.leader.min-tenure-ms=-1 is not allowed: expected milliseconds, a whole number from 0 to 86400000",
         "sprawl.leader.preferred-site|dc 1|sprawl.leader.preferred-site=dc 1 is not allowed: expected a site name: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit",
         "sprawl.leader.minority-ready|maybe|sprawl.leader.minority-ready=maybe is not allowed: expected true or false",
         "sprawl.metrics.enabled|on|sprawl.metrics.enabled=on is not allowed: expected true or false",

@@ -78,6 +78,19 @@ class LeaderElectionTest {
     }
 
     @Test
+    void nearSaturationSmallLoadDifferencesDoNotMoveTheLeader() {
+        List<Member> m = List.of(healthy("a", ""), healthy("b", ""));
+        // Scores 0.02 and 0.10: five times as high, but only 0.08 apart. A ratio would hand over.
+        assertEquals("a", LeaderElection.decide(m, "a", Map.of("a", 0.98, "b", 0.90), "", 0.2, Set.of()).leader());
+        assertEquals("b", LeaderElection.decide(m, "a", Map.of("a", 0.98, "b", 0.50), "", 0.2, Set.of()).leader());
+        assertEquals("a", LeaderElection.decide(m, "a", Map.of("a", 0.98, "b", 0.50), "", 0.2, Set.of(), false)
+                .leader(), "within its minimum tenure the leader stays");
+        List<Member> sites = List.of(healthy("a", ""), member("b", MemberState.HEALTHY, "dc2", Map.of()));
+        assertEquals("b", LeaderElection.decide(sites, "a", Map.of(), "dc2", 0.2, Set.of(), false).leader(),
+                "the preferred site does not wait for the tenure");
+    }
+
+    @Test
     void aSuspectLeaderKeepsLeadingAFailedOneIsReplaced() {
         List<Member> m = new ArrayList<>(List.of(member("a", MemberState.SUSPECT, "", Map.of()), healthy("b", ""),
                 healthy("c", "")));

@@ -246,11 +246,13 @@ class LeadershipTest {
     }
 
     @Test
-    void aMuchBetterCandidateIsHandedTheLeadershipBySittingLeader() {
+    void aMuchBetterCandidateIsHandedTheLeadershipBySittingLeaderAfterItsMinimumTenure() {
         start("a", "b", "c");
         run(1_000);
         start("d:weight=3");
         run(CHECK_MS);
+        assertEquals("a", store.record.leaderId(), "a has led for 1 s of its " + CONFIG.minTenureMillis() + " ms");
+        run(CONFIG.minTenureMillis() - 1_000);
         assertEquals("d", store.record.leaderId());
         assertEquals(2, store.record.term());
         assertTrue(store.record.released(), "written by the old leader: the new one need not wait out a lease");
