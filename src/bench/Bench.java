@@ -243,6 +243,21 @@ final class Bench {
         return String.format("%-44s %3d %8d %8d %8d", name, s.size(), median, p99, s.get(s.size() - 1));
     }
 
+    static final int TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+    /** utime + stime of node i's server process, in clock ticks. */
+    static long cpuTicks(int i) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + Bench.process(i).pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    static String percent(List<Long> permille) {
+        List<Long> s = new ArrayList<>(permille);
+        s.sort(Long::compare);
+        return String.format("median %.1f, max %.1f", s.get(s.size() / 2) / 10.0, s.get(s.size() - 1) / 10.0);
+    }
+
     static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("failed: " + what);

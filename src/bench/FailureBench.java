@@ -152,7 +152,7 @@ public class FailureBench {
         long[] cpu0 = new long[N];
         long[] bytes0 = new long[N];
         for (int i = 0; i < N; i++) {
-            cpu0[i] = cpuTicks(i);
+            cpu0[i] = Bench.cpuTicks(i);
             bytes0[i] = Bench.number(Bench.get(i, "/overlay/health/membership"), "bytesSent");
         }
         long t0 = System.nanoTime();
@@ -161,29 +161,15 @@ public class FailureBench {
         List<Long> cpuPermille = new ArrayList<>();
         List<Long> bytesPerSecond = new ArrayList<>();
         for (int i = 0; i < N; i++) {
-            cpuPermille.add(Math.round((cpuTicks(i) - cpu0[i]) / (double) TICKS_PER_SECOND / seconds * 1000));
+            double cpuSeconds = (Bench.cpuTicks(i) - cpu0[i]) / (double) Bench.TICKS_PER_SECOND;
+            cpuPermille.add(Math.round(cpuSeconds / seconds * 1000));
             long b = Bench.number(Bench.get(i, "/overlay/health/membership"), "bytesSent");
             bytesPerSecond.add(Math.round((b - bytes0[i]) / seconds));
         }
         String line = String.format("%-44s %3d   CPU per node %s %% of a core; sent %s bytes/s per node", name, N,
-                percent(cpuPermille), bytesPerSecond);
+                Bench.percent(cpuPermille), bytesPerSecond);
         System.out.println(line);
         return line;
-    }
-
-    static final int TICKS_PER_SECOND = 100; // Linux USER_HZ
-
-    /** utime + stime of node i's server process, in clock ticks. */
-    static long cpuTicks(int i) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + Bench.process(i).pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    static String percent(List<Long> permille) {
-        List<Long> s = new ArrayList<>(permille);
-        s.sort(Long::compare);
-        return String.format("median %.1f, max %.1f", s.get(s.size() / 2) / 10.0, s.get(s.size() - 1) / 10.0);
     }
 
     /** Waits until every node shows {@code who} HEALTHY (a paused node back after SIGCONT). */
