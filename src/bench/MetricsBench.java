@@ -76,10 +76,13 @@ public final class MetricsBench {
             long t0 = System.nanoTime();
             Thread.sleep(WINDOW_MS);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            List<Long> window = new ArrayList<>();
             for (int i = 0; i < N; i++) {
                 double cpuSeconds = (Bench.cpuTicks(i) - ticks0[i]) / (double) Bench.TICKS_PER_SECOND;
-                permille.add(Math.round(cpuSeconds / seconds * 1000));
+                window.add(Math.round(cpuSeconds / seconds * 1000));
             }
+            System.out.println(name + ", window " + (w + 1) + ", per node (per mille of a core): " + window);
+            permille.addAll(window);
         }
         String line = String.format("%-44s %3d   CPU per node, %% of a core (%d windows of %d s): %s", name,
                 permille.size(), windows, WINDOW_MS / 1000, Bench.percent(permille));

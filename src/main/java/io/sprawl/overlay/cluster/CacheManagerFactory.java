@@ -104,23 +104,22 @@ final class CacheManagerFactory {
         leader.statistics().enable();
         manager.defineConfiguration(LEADER_CACHE, leader.build());
 
-        ConfigurationBuilder messages = new ConfigurationBuilder();
-        // Counts change often and only their latest value matters: asynchronous replication.
-        messages.clustering().hash().numSegments(SEGMENTS);
-        messages.clustering().cacheMode(CacheMode.REPL_ASYNC)
-                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
-                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
-        messages.statistics().enable();
-        manager.defineConfiguration(MESSAGES_CACHE, messages.build());
-
-        ConfigurationBuilder metrics = new ConfigurationBuilder();
-        // Snapshots are replaced every few seconds and only the latest matters: asynchronous, either side's after a heal.
-        metrics.clustering().hash().numSegments(SEGMENTS);
-        metrics.clustering().cacheMode(CacheMode.REPL_ASYNC)
-                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
-                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
-        metrics.statistics().enable();
-        manager.defineConfiguration(METRICS_CACHE, metrics.build());
+        manager.defineConfiguration(MESSAGES_CACHE, latestValueCache());
+        manager.defineConfiguration(METRICS_CACHE, latestValueCache());
         return manager;
+    }
+
+    /**
+     * Message counts and metrics snapshots: each key written only by its node, often, and only the latest
+     * value matters. Asynchronous replication; after a heal either side's value (the owner re-publishes).
+     */
+    private static org.infinispan.configuration.cache.Configuration latestValueCache() {
+        ConfigurationBuilder b = new ConfigurationBuilder();
+        b.clustering().hash().numSegments(SEGMENTS);
+        b.clustering().cacheMode(CacheMode.REPL_ASYNC)
+                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+        b.statistics().enable();
+        return b.build();
     }
 }
