@@ -93,8 +93,11 @@ SPRAWL_HTTPS_PORT=$((HTTPS_BASE + i))
 SPRAWL_SEEDS=$(seeds_for "$n" "$i")
 LOG_DIR=$logs
 ENV
-  # Any other SPRAWL_* setting in the caller's environment reaches every node.
-  env | grep -E '^SPRAWL_(MEMBERSHIP|ROUTING|JOIN|SITE|RACK|CAPABILITIES|METADATA|HTTP_MAX|PROBE|SUSPICION|LEADER)' >> "$dir/server.env" || true
+  # Any other SPRAWL_* setting in the caller's environment reaches every node: all but those set above
+  # per node and the launcher's own.
+  env | grep '^SPRAWL_' \
+    | grep -vE '^SPRAWL_(NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT)=' \
+    >> "$dir/server.env" || true
   as_node "$i" "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
     || die "node$i did not start; see $logs/start.out and $logs/messages.log"

@@ -220,6 +220,10 @@ public final class GossipManager implements AutoCloseable {
     public synchronized void leave() {
         Cache<String, MemberRecord> cache = records;
         if (cache != null && self != null && cacheManager.getStatus() == ComponentStatus.RUNNING) {
+            FailureDetector d = detector;
+            if (d != null) {
+                d.leaving();
+            }
             Leadership l = leadership;
             if (l != null) {
                 try {
@@ -700,6 +704,11 @@ public final class GossipManager implements AutoCloseable {
         }
         try {
             synchronized (selfLock) {
+                if (leaving) {
+                    // Checked again under the lock: a refutation that waited here while the goodbye was written
+                    // would otherwise bring the node back (seen after a heal: LEFT, then "rejoined", then FAILED).
+                    return;
+                }
                 MemberRecord next = self.reincarnated(atLeast, clock.millis());
                 self = next;
                 cache.put(next.id(), next);

@@ -148,6 +148,8 @@ public final class FailureDetector {
     private long malformedDropped;
     private long unansweredWhileStuck;
     private volatile DetectorObserver observer = DetectorObserver.NONE;
+    /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
+    private boolean leaving;
 
     public FailureDetector(String selfId, long selfIncarnation, DetectorConfig config, Clock clock, Scheduler scheduler,
             ProbeTransport transport, DetectorEvents events, Supplier<List<Candidate>> candidates, Random random) {
@@ -238,6 +240,15 @@ public final class FailureDetector {
         selfIncarnation = Math.max(selfIncarnation, incarnation);
     }
 
+    /**
+     * This node is leaving: it answers probes until it is gone, whether or not its probe timer still fires.
+     * The server stops the timer first, and a goodbye written while a rebalance runs was seen to take 10 s:
+     * long enough for the others to find the node FAILED before it had left.
+     */
+    public synchronized void leaving() {
+        leaving = true;
+    }
+
     /** Who is told of each probe, suspicion and failure (metrics); replaces the previous observer. */
     public void observe(DetectorObserver o) {
         observer = o == null ? DetectorObserver.NONE : o;
@@ -288,7 +299,7 @@ public final class FailureDetector {
     // ---- internals (under the monitor) --------------------------------------------------------
 
     private boolean answering(long now) {
-        if (!config.enabled()) {
+        if (!config.enabled() || leaving) {
             return true;
         }
         return lastTick > 0 ? now - lastTick <= config.stuckAfterMillis() : now - createdAt <= FIRST_ROUND_GRACE_MS;

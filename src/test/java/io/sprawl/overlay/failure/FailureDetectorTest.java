@@ -72,6 +72,8 @@ class FailureDetectorTest {
         assertTrue(d.detector.answering());
         d.clock.advance(DEFAULTS.stuckAfterMillis() + 1);
         assertFalse(d.detector.answering());
+        d.detector.leaving();
+        assertTrue(d.detector.answering(), "a node saying goodbye answers though its timer has stopped");
     }
 
     @Test

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The election between five real Liberty servers (HTTP 29380+i, JGroups 27870+i): every node names
  * one leader; after {@code kill -9} of the leader every survivor names one new leader with a higher
- * term; the leader steps down on request, and a node that does not lead refuses to; a node cut off
- * in a minority reports not ready until the heal.
+ * term; the leader steps down on request, and a node that does not lead refuses to. (A node cut off
+ * in a minority: MinorityReadinessIT.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaderElectionIT {
@@ -110,47 +110,9 @@ class LeaderElectionIT {
                 after.getString("reason"));
     }
 
-    @Test
-    @Order(4)
-    void aNodeCutOffInAMinorityIsNotReadyUntilTheHeal() throws Exception {
-        awaitOneLeader(0);
-        int lone = alive.get(0);
-        List<Integer> paused = alive.subList(1, alive.size());
-        String ready = "http://127.0.0.1:" + CLUSTER.httpPort(lone) + "/health/ready";
-        assertEquals(200, Http.get(ready).status());
-        // SIGSTOP cuts the others off from the lone node (their sockets stay open, nothing answers): 1 of 4 is
-        // a minority of the last agreed membership.
-        for (int i : paused) {
-            CLUSTER.signal(i, "STOP");
-        }
-        Http.Reply[] seen = new Http.Reply[1];
-        try {
-            Await.until("node" + lone + " not ready in its minority", Duration.ofSeconds(30), () -> {
-                seen[0] = Http.get(ready);
-                return seen[0].status() == 503;
-            }, () -> seen[0]);
-            assertTrue(seen[0].body().contains("without the majority"), seen[0].toString());
-            Http.Reply check = Http.get("http://127.0.0.1:" + CLUSTER.httpPort(lone) + "/overlay/health/check");
-            assertEquals(503, check.status(), "the load balancers' check agrees: " + check);
-        } finally {
-            for (int i : paused) {
-                CLUSTER.signal(i, "CONT");
-            }
-        }
-        Await.until("node" + lone + " ready again after the heal", Duration.ofSeconds(60), () -> {
-            seen[0] = Http.get(ready);
-            return seen[0].status() == 200;
-        }, () -> seen[0]);
-        awaitOneLeader(0, Duration.ofSeconds(30));
-    }
-
     /** Waits until every live node names the same leader in the same term, above {@code aboveTerm}. */
     private static JsonObject awaitOneLeader(int aboveTerm) {
-        return awaitOneLeader(aboveTerm, Duration.ofSeconds(10));
-    }
-
-    private static JsonObject awaitOneLeader(int aboveTerm, Duration timeout) {
-        Await.until("one leader above term " + aboveTerm + " on nodes " + alive, timeout, () -> {
+        Await.until("one leader above term " + aboveTerm + " on nodes " + alive, Duration.ofSeconds(10), () -> {
             Set<String> named = new TreeSet<>();
             for (int i : alive) {
                 JsonObject v = CLUSTER.leader(i);
