@@ -372,11 +372,7 @@ public final class GossipManager implements AutoCloseable {
         return requireStarted().sharedMetrics.byNode(tableIds());
     }
 
-    /**
-     * Each live member's forecast load (0-1), the election's and the router's input. A member without a
-     * fresh snapshot (a newcomer, or one that stopped publishing) counts as the busiest known one: unknown
-     * must not look idle, or every join would draw the leadership and the traffic to the newcomer.
-     */
+    /** Each live member's forecast load (0-1), the election's and the router's input ({@link MetricsSharing#loads}). */
     public Map<String, Double> loads() {
         MetricsSharing m = sharedMetrics;
         if (m == null) {
@@ -384,14 +380,7 @@ public final class GossipManager implements AutoCloseable {
         }
         Set<String> live = new HashSet<>();
         membership.snapshot().live().forEach(x -> live.add(x.id()));
-        Map<String, Double> known = m.loads(live, clock.millis());
-        if (known.isEmpty()) {
-            return known; // sampling is off everywhere: no load, the declared weights alone decide
-        }
-        double busiest = known.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        Map<String, Double> out = new java.util.HashMap<>(known);
-        live.forEach(id -> out.putIfAbsent(id, busiest));
-        return out;
+        return m.loads(live, clock.millis());
     }
 
     private Set<String> tableIds() {

@@ -3,6 +3,7 @@ package io.sprawl.overlay.cluster;
 import io.sprawl.overlay.metrics.MetricNames;
 import io.sprawl.overlay.metrics.MetricsManager;
 import io.sprawl.overlay.metrics.MetricsSnapshot;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,23 +60,34 @@ final class MetricsSharing {
         return out;
     }
 
+    /** Each live member's forecast load (0-1), from the published snapshots: see {@link #loads(Map, Set, long, long)}. */
+    Map<String, Double> loads(Set<String> live, long now) {
+        return loads(Map.copyOf(cache), live, now, staleAfterMillis);
+    }
+
     /**
-     * Each member's forecast load (0-1) from a snapshot no older than {@link #STALE_AFTER_INTERVALS}
-     * publish intervals; members without one are left out. This node's own as published too, not its
-     * latest sample: every node then decides on the same figures (a fresher own load against the
-     * others' older ones was seen to make each leader in turn hand over).
+     * Each live member's forecast load (0-1), from its published snapshot when that is no older than
+     * {@code staleAfterMillis}. A member without one (a newcomer, or one that stopped publishing) counts
+     * as the busiest known one: unknown must not look idle, or every join would draw the leadership and
+     * the traffic to the newcomer. Empty when no load is known at all (sampling off everywhere).
+     *
+     * <p>This node's own load as published too, not its latest sample: every node then decides on the
+     * same figures (a fresher own load against the others' older ones was seen to make each leader in
+     * turn hand over).
      */
-    Map<String, Double> loads(Set<String> members, long now) {
+    static Map<String, Double> loads(Map<String, MetricsSnapshot> published, Set<String> live, long now,
+            long staleAfterMillis) {
         Map<String, Double> out = new HashMap<>();
-        Map.copyOf(cache).forEach((id, s) -> {
-            if (!members.contains(id)) {
-                return;
-            }
+        published.forEach((id, s) -> {
             Double forecast = s.figures().get(MetricNames.LOAD_FORECAST);
-            if (forecast != null && now - s.time() <= staleAfterMillis) {
+            if (live.contains(id) && forecast != null && now - s.time() <= staleAfterMillis) {
                 out.put(id, forecast);
             }
         });
+        if (!out.isEmpty()) {
+            double busiest = Collections.max(out.values());
+            live.forEach(id -> out.putIfAbsent(id, busiest));
+        }
         return out;
     }
 

@@ -1,0 +1,27 @@
+package io.sprawl.overlay.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sprawl.overlay.config.OverlayConfig;
+import java.util.List;
+import java.util.Map;
+import org.jgroups.protocols.TCP;
+import org.jgroups.stack.Protocol;
+import org.junit.jupiter.api.Test;
+
+/** The transport of the stack as built: what was chosen on purpose stays chosen. */
+class JGroupsStackTest {
+
+    @Test
+    void theTransportIsTcpOnOnePortWithTheTransferQueueBundler() throws Exception {
+        OverlayConfig c = OverlayConfig.from(Map.of("sprawl.node.id", "a", "sprawl.gossip.port", "23990"));
+        List<Protocol> stack = JGroupsStack.protocols(c);
+        assertTrue(stack.get(0) instanceof TCP, stack.toString());
+        TCP tcp = (TCP) stack.get(0);
+        assertEquals(23990, tcp.getBindPort());
+        assertEquals(0, tcp.getPortRange(), "never a neighbour's port");
+        // JGroups 5.5's per-destination bundler spun a core on idle nodes.
+        assertEquals("transfer-queue", tcp.getBundlerType());
+    }
+}
