@@ -208,7 +208,7 @@ public final class Settings {
     public static final Setting<Integer> METRICS_SAMPLE_INTERVAL_MS = new Setting<>("sprawl.metrics.sample-interval-ms",
             "1000",
             "OSHI reads the machine this often. CPU use is measured between two reads, and under a second it is"
-                    + " mostly noise; the history's finest step is 1 s too. One read takes ~5 ms here (p99 ~16 ms, measured).",
+                    + " mostly noise; the history's finest step is 1 s too. One read takes ~4 ms here (p99 10-16 ms, measured).",
             intIn(200, 60_000, "milliseconds"));
 
     public static final Setting<Integer> METRICS_PUBLISH_INTERVAL_MS = new Setting<>(

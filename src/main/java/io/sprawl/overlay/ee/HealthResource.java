@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The original system's health handler: {@code /overlay/health}, {@code /check}, {@code /membership} and {@code /metrics}. */
 @Path("health")
@@ -100,7 +101,7 @@ public class HealthResource {
         GossipManager g = node.require();
         MetricsManager.Current c = g.metrics().current();
         return new CurrentMetrics(g.selfId(), c.time(), c.time() == 0 ? 0 : System.currentTimeMillis() - c.time(),
-                g.config().metrics().enabled(), new java.util.TreeMap<>(c.figures()));
+                g.config().metrics().enabled(), new TreeMap<>(c.figures()));
     }
 
     private static Map<String, Object> check(NodeHealth.Verdict v) {
