@@ -5,5 +5,5 @@
 #   REPEATS=10 PAUSES=40 src/bench/failure-bench.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-javac -d "$ROOT/target/bench-classes" "$ROOT"/src/bench/*.java
+javac -d "$ROOT/target/bench-classes" "$ROOT"/src/bench/Bench.java "$ROOT"/src/bench/FailureBench.java
 exec java -cp "$ROOT/target/bench-classes" FailureBench "$ROOT" "${REPEATS:-5}" "${PAUSES:-20}"

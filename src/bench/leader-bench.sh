@@ -14,7 +14,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 N=9
 HUB=sprawl-lb-hub
-javac -d "$ROOT/target/bench-classes" "$ROOT"/src/bench/*.java
+javac -d "$ROOT/target/bench-classes" "$ROOT"/src/bench/Bench.java "$ROOT"/src/bench/LeaderBench.java
 # Build and install here, with the registries in reach: the namespaces have no network.
 (cd "$ROOT" && mvn -B -q -DskipTests package liberty:install-server)
 

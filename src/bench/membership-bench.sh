@@ -6,5 +6,5 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(3 9)
-javac -d "$ROOT/target/bench-classes" "$ROOT"/src/bench/*.java
+javac -d "$ROOT/target/bench-classes" "$ROOT"/src/bench/Bench.java "$ROOT"/src/bench/MembershipBench.java
 exec java -cp "$ROOT/target/bench-classes" MembershipBench "$ROOT" "${REPEATS:-5}" "${sizes[@]}"
