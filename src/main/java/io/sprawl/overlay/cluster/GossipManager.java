@@ -384,9 +384,7 @@ public final class GossipManager implements AutoCloseable {
     }
 
     private Set<String> tableIds() {
-        Set<String> ids = new HashSet<>();
-        membership.members().forEach(m -> ids.add(m.id()));
-        return ids;
+        return Set.copyOf(members());
     }
 
     // ---- failure detection ---------------------------------------------------------------------

@@ -9,15 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 import org.infinispan.Cache;
 
 /**
  * Every node's latest metrics snapshot, in the replicated cache {@code sprawl-metrics}: this node
  * publishes its own at the publish interval, and reads everyone's for the API, for routing and for
- * the election's load input. Thread-safe: the cache is, and the counters are atomic.
+ * the election's load input. Thread-safe: the cache is, and the rest is immutable.
  */
 final class MetricsSharing {
+
+    private static final Logger LOG = Logger.getLogger(MetricsSharing.class.getName());
 
     /** A snapshot older than this many publish intervals is stale: its node stopped publishing (or sampling is off). */
     static final int STALE_AFTER_INTERVALS = 3;
@@ -26,8 +28,6 @@ final class MetricsSharing {
     private final Cache<String, MetricsSnapshot> cache;
     private final MetricsManager local;
     private final long staleAfterMillis;
-    private final AtomicLong published = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
 
     MetricsSharing(String selfId, Cache<String, MetricsSnapshot> cache, MetricsManager local, int publishIntervalMillis) {
         this.selfId = selfId;
@@ -36,13 +36,17 @@ final class MetricsSharing {
         this.staleAfterMillis = (long) STALE_AFTER_INTERVALS * publishIntervalMillis;
     }
 
-    /** Shares this node's latest snapshot; asynchronous, a failure only counted (the next one replaces it). */
+    /** Shares this node's latest snapshot; asynchronous, and a failure only logged (the next one replaces it). */
     void publish() {
         MetricsSnapshot s = local.snapshot();
         if (s.time() == 0) {
             return; // nothing sampled yet
         }
-        cache.putAsync(selfId, s).whenComplete((v, e) -> (e == null ? published : failed).incrementAndGet());
+        cache.putAsync(selfId, s).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.fine(() -> "metrics snapshot of " + selfId + " not shared: " + e);
+            }
+        });
     }
 
     /** The snapshots of these members (this node's own is the local, latest one). */
@@ -98,13 +102,5 @@ final class MetricsSharing {
                 cache.removeAsync(id);
             }
         }
-    }
-
-    long published() {
-        return published.get();
-    }
-
-    long failed() {
-        return failed.get();
     }
 }

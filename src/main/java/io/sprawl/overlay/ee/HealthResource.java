@@ -14,7 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ public class HealthResource {
         node.gossip().ifPresent(g -> {
             body.put("state", g.nodeState(g.selfId()).orElse(null));
             body.put("viewId", g.snapshot().viewId());
-            body.put("members", countByState(g.snapshot()));
+            body.put("members", g.snapshot().countByState());
         });
         body.put("checks", Map.of("started", check(started), "ready", check(ready), "live", check(live)));
         return Response.status(up ? 200 : 503).entity(body).build();
@@ -82,7 +81,7 @@ public class HealthResource {
         MembershipSnapshot s = g.snapshot();
         Leadership.View leader = g.leadership().map(Leadership::view).orElse(null);
         return new MembershipView(g.selfId(), s.viewId(), leader == null ? null : leader.leader(),
-                leader == null ? 0 : leader.term(), leader != null && leader.majority(), countByState(s), g.failedNodes(),
+                leader == null ? 0 : leader.term(), leader != null && leader.majority(), s.countByState(), g.failedNodes(),
                 g.detector().map(FailureDetector::stats).orElse(null), g.wireStats(), s.members());
     }
 
@@ -109,16 +108,5 @@ public class HealthResource {
         out.put("status", v.up() ? "UP" : "DOWN");
         out.putAll(v.data());
         return out;
-    }
-
-    private static Map<MemberState, Integer> countByState(MembershipSnapshot s) {
-        Map<MemberState, Integer> counts = new EnumMap<>(MemberState.class);
-        for (MemberState st : MemberState.values()) {
-            counts.put(st, 0);
-        }
-        for (Member m : s.members()) {
-            counts.merge(m.state(), 1, Integer::sum);
-        }
-        return counts;
     }
 }

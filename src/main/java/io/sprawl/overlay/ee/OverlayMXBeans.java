@@ -131,9 +131,7 @@ public class OverlayMXBeans {
         @Override
         public Map<String, Integer> getCountsByState() {
             Map<String, Integer> out = new TreeMap<>();
-            for (MemberState s : MemberState.values()) {
-                out.put(s.name(), count(s));
-            }
+            gossip().snapshot().countByState().forEach((s, n) -> out.put(s.name(), n));
             return out;
         }
 
@@ -153,7 +151,7 @@ public class OverlayMXBeans {
         }
 
         private int count(MemberState s) {
-            return (int) gossip().snapshot().members().stream().filter(m -> m.state() == s).count();
+            return gossip().snapshot().count(s);
         }
 
         @Override
@@ -299,8 +297,7 @@ public class OverlayMXBeans {
         }
 
         private double figure(String name) {
-            Double v = metrics().current().figures().get(name);
-            return v == null ? Double.NaN : v;
+            return metrics().figure(name);
         }
 
         @Override

@@ -2,9 +2,7 @@ package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.cluster.GossipManager;
 import io.sprawl.overlay.failure.DetectorObserver;
-import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.Leadership;
-import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.metrics.MetricNames;
 import io.sprawl.overlay.metrics.MetricsManager;
@@ -86,7 +84,7 @@ public class OverlayMetrics {
         metrics = g.metrics();
         for (MemberState s : MemberState.values()) {
             gauge("sprawl_members", MetricUnits.NONE, "Members in this node's table, by state", g,
-                    x -> count(x, s), new Tag("state", s.name()));
+                    x -> x.snapshot().count(s), new Tag("state", s.name()));
         }
         gauge("sprawl_leader_term", MetricUnits.NONE, "Term of the leader record this node knows (0 before the first)",
                 g, x -> x.leadership().map(Leadership::term).orElse(0L));
@@ -101,7 +99,7 @@ public class OverlayMetrics {
         gauge("sprawl_messages_cluster", MetricUnits.NONE, "Messages counted by every live member, as last published",
                 g, GossipManager::clusterMessageCount);
         for (Figure f : FIGURES) {
-            gauge(f.name(), f.unit(), f.help(), g, x -> figure(f.figure()));
+            gauge(f.name(), f.unit(), f.help(), g.metrics(), m -> m.figure(f.figure()));
         }
 
         Counter probes = counter("sprawl_probes", "Direct probes (pings) this node sent");
@@ -169,16 +167,6 @@ public class OverlayMetrics {
                         }, new Tag("name", name));
             }
         }
-    }
-
-    private double figure(String name) {
-        MetricsManager m = metrics;
-        Double v = m == null ? null : m.current().figures().get(name);
-        return v == null ? Double.NaN : v;
-    }
-
-    private static long count(GossipManager g, MemberState s) {
-        return g.snapshot().members().stream().map(Member::state).filter(s::equals).count();
     }
 
     private <T> void gauge(String name, String unit, String help, T source, Function<T, Number> f, Tag... tags) {

@@ -1,6 +1,8 @@
 package io.sprawl.overlay.membership;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,5 +23,21 @@ public record MembershipSnapshot(long viewId, long takenAt, List<Member> members
 
     public List<Member> inState(MemberState state) {
         return members.stream().filter(m -> m.state() == state).toList();
+    }
+
+    public int count(MemberState state) {
+        return (int) members.stream().filter(m -> m.state() == state).count();
+    }
+
+    /** Members by state, every state present (0 for none). */
+    public Map<MemberState, Integer> countByState() {
+        Map<MemberState, Integer> counts = new EnumMap<>(MemberState.class);
+        for (MemberState s : MemberState.values()) {
+            counts.put(s, 0);
+        }
+        for (Member m : members) {
+            counts.merge(m.state(), 1, Integer::sum);
+        }
+        return counts;
     }
 }

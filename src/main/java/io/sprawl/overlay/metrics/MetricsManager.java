@@ -115,6 +115,12 @@ public final class MetricsManager {
         return new MetricsSnapshot(nodeId, c.time(), c.figures());
     }
 
+    /** One figure of the last step, NaN when it has none (not sampled yet, or not on this machine). */
+    public double figure(String name) {
+        Double v = current.figures().get(name);
+        return v == null ? Double.NaN : v;
+    }
+
     /** This node's forecast load (0-1), or null before the first machine reading. */
     public Double forecastLoad() {
         return current.figures().get(MetricNames.LOAD_FORECAST);
