@@ -4,10 +4,14 @@ import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.failure.ProbeTransport;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MembershipManager;
+import io.sprawl.overlay.membership.MembershipSnapshot;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +46,7 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     static final String FORK_STACK = "sprawl-overlay";
     static final String FORK_CHANNEL = "probes";
-    /** A process check waits this long for its connection; a silent host (cut off, firewalled) is no evidence. */
+    /** A process check waits this long for its connection; a silent host (cut off, DROPped) is no evidence. */
     static final int PROCESS_CHECK_TIMEOUT_MS = 250;
 
     private final JChannel main;
@@ -70,14 +74,50 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         fork.connect(FORK_CHANNEL);
     }
 
-    /** Feeds the detector with what arrives on the fork channel. */
-    static Consumer<Message> to(java.util.function.Supplier<FailureDetector> detector) {
+    /**
+     * Feeds the detector with what arrives on the fork channel, with the member it came from: the
+     * transport's sender, never what the message says of itself.
+     */
+    static Consumer<Message> to(java.util.function.Supplier<FailureDetector> detector, MembershipManager membership) {
+        Senders senders = new Senders(membership);
         return m -> {
             FailureDetector d = detector.get();
             if (d != null) {
-                d.receive(m.getArray(), m.getOffset(), m.getLength());
+                d.receive(senders.nodeId(m.getSrc()), m.getArray(), m.getOffset(), m.getLength());
             }
         };
+    }
+
+    /** Transport address to node id, from the member table; rebuilt when the table changes. */
+    private static final class Senders {
+        private record Mapping(MembershipSnapshot table, Map<String, String> byTransportId) {
+        }
+
+        private final MembershipManager membership;
+        private volatile Mapping mapping = new Mapping(null, Map.of());
+
+        Senders(MembershipManager membership) {
+            this.membership = membership;
+        }
+
+        /** The node id of the member at this address; null for an address no record names. */
+        String nodeId(Address src) {
+            if (!(src instanceof UUID u)) {
+                return null;
+            }
+            MembershipSnapshot table = membership.snapshot();
+            Mapping current = mapping;
+            if (current.table() != table) {
+                Map<String, String> map = new HashMap<>();
+                for (Member m : table.members()) {
+                    map.put(m.transportId(), m.id());
+                }
+                current = new Mapping(table, map);
+                mapping = current;
+            }
+            return current.byTransportId().get(
+                    new java.util.UUID(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString());
+        }
     }
 
     @Override
@@ -111,7 +151,10 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     /**
      * Connects to the member's FD_SOCK2 port, which its JGroups stack holds for as long as the process
-     * lives (a stopped process too: the kernel still accepts). Refused means no process.
+     * lives (a stopped process too: the kernel still accepts). Refused means no process, but only from a
+     * member on this host: this kernel answers for both ends. Across a network a firewall that REJECTs
+     * (a TCP reset or an ICMP port-unreachable) refuses exactly as a closed port does, so there a refusal
+     * proves nothing and the member is left to the probes and the suspicion timeout.
      */
     @Override
     public void checkProcess(String nodeId, Consumer<String> ifGone) {
@@ -122,6 +165,9 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
         try {
             checks.execute(() -> {
+                if (!onThisHost(fdPort.getAddress())) {
+                    return;
+                }
                 try (Socket s = new Socket()) {
                     s.connect(fdPort, PROCESS_CHECK_TIMEOUT_MS);
                 } catch (ConnectException e) {
@@ -132,6 +178,21 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // stopping
+        }
+    }
+
+    /** Whether the address is this host's own (loopback, or an interface's): no network lies between. */
+    static boolean onThisHost(InetAddress a) {
+        if (a == null) {
+            return false;
+        }
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(a) != null;
+        } catch (SocketException e) {
+            return false;
         }
     }
 

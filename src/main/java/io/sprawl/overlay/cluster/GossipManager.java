@@ -430,7 +430,7 @@ public final class GossipManager implements AutoCloseable {
     private void startDetector(long incarnation) throws Exception {
         ExecutorScheduler scheduler = new ExecutorScheduler("sprawl-detector-" + config.nodeId());
         deadlines = scheduler;
-        probes = new ForkProbeTransport(channel, membership, ForkProbeTransport.to(() -> detector));
+        probes = new ForkProbeTransport(channel, membership, ForkProbeTransport.to(() -> detector, membership));
         FailureDetector d = new FailureDetector(config.nodeId(), incarnation, config.detector(), clock, scheduler, probes,
                 new DetectorSink(), this::probeCandidates, new Random());
         d.observe(detectorObserver);

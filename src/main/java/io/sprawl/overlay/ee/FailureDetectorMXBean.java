@@ -25,6 +25,9 @@ public interface FailureDetectorMXBean {
 
     long getMalformedDropped();
 
+    /** Probe messages and rumors dropped as forged (sender not the member named, implausible incarnation). */
+    long getForgedDropped();
+
     /** Each probed peer's smoothed round trip in ms (-1 until measured). */
     Map<String, Double> getRttEwmaMillis();
 

@@ -246,6 +246,11 @@ public class OverlayMXBeans {
         }
 
         @Override
+        public long getForgedDropped() {
+            return stats().forgedDropped();
+        }
+
+        @Override
         public Map<String, Double> getRttEwmaMillis() {
             return rtts(true);
         }

@@ -50,6 +50,16 @@ public final class FailureDetector {
     /** Until its first probe round, a node answers probes this long: the server is still starting its timers. */
     static final long FIRST_ROUND_GRACE_MS = 10_000;
 
+    /**
+     * How far ahead of the incarnation this node knows a rumor may name. Only a member itself raises its
+     * incarnation, one step per refutation or restart, and every step is broadcast, so honest news runs at
+     * most a few steps ahead of what a node has heard. Further ahead it is forged, and it would be unrefutable:
+     * a member refutes what it hears of itself with the heard incarnation + 1, and {@code Long.MAX_VALUE + 1}
+     * overflows. Every rumor a node accepts of a peer is at most this far above what it knows, which is at most
+     * what the peer has taken, so the peer accepts (and refutes) it too.
+     */
+    static final long MAX_INCARNATION_LEAD = 16;
+
     /** A member the detector may probe, as the member table knows it (in the transport's view, not LEFT). */
     public record Candidate(String id, long incarnation, boolean failed) {
     }
@@ -59,9 +69,14 @@ public final class FailureDetector {
             double rttP99Millis, double phi, int confirmations) {
     }
 
-    /** Counters since start, and this node's own health. */
+    /**
+     * Counters since start, and this node's own health. {@code forgedDropped}: messages whose sender is not
+     * the member they name (or not a member), relayed acks from a member not asked to relay, and rumors
+     * naming an incarnation further ahead than any member could have heard of.
+     */
     public record Stats(long incarnation, int awareness, long pingsSent, long indirectProbesSent, long acksReceived,
-            long suspicions, long refutations, long failures, long malformedDropped, long unansweredWhileStuck) {
+            long suspicions, long refutations, long failures, long malformedDropped, long forgedDropped,
+            long unansweredWhileStuck) {
     }
 
     private static final class Peer {
@@ -88,6 +103,8 @@ public final class FailureDetector {
         /** Completed with the round trip when acked, or -1 when not; only for a probe asked for by hand. */
         CompletableFuture<Long> result;
         long indirectDeadline;
+        /** The members asked to probe the target for this one: only they may pass its ack on. */
+        List<String> relays = List.of();
         int expectedNacks;
         int nacks;
 
@@ -146,6 +163,7 @@ public final class FailureDetector {
     private long refutations;
     private long failures;
     private long malformedDropped;
+    private long forgedDropped;
     private long unansweredWhileStuck;
     private volatile DetectorObserver observer = DetectorObserver.NONE;
     /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
@@ -191,8 +209,13 @@ public final class FailureDetector {
 
     // ---- messages from peers (transport threads) ----------------------------------------------
 
-    /** A message from a peer; garbage is counted and dropped. */
-    public void receive(byte[] buf, int offset, int length) {
+    /**
+     * A message from a peer; garbage is counted and dropped. {@code sender} is the member the transport
+     * received it from (null when the sender is no member): a message speaks only for its sender, so one
+     * that names another member as its author, and a relayed ack from a member this node did not ask, are
+     * forged, counted and dropped.
+     */
+    public void receive(String sender, byte[] buf, int offset, int length) {
         ProbeMessage m;
         try {
             m = ProbeCodec.decode(buf, offset, length);
@@ -205,13 +228,21 @@ public final class FailureDetector {
         }
         Outbox out = new Outbox();
         synchronized (this) {
-            if (m.from().equals(selfId)) {
+            if (selfId.equals(sender)) {
+                return; // our own broadcast, looped back
+            }
+            if (!attributable(m, sender)) {
+                forgedDropped++;
+                LOG.fine(() -> selfId + " dropped a probe message naming " + m.from() + " from " + sender);
                 return;
             }
             long now = clock.millis();
-            heardFrom(m.from(), m.fromIncarnation());
+            boolean own = m.from().equals(sender); // a relayed ack is the only message that is not
+            if (own) {
+                heardFrom(m.from(), m.fromIncarnation());
+            }
             for (Rumor r : m.rumors()) {
-                apply(r, now, out);
+                apply(r, sender, now, out);
             }
             if (m instanceof ProbeMessage.Ping p) {
                 // A misdirected ping (a stale address) is not ours to answer.
@@ -222,17 +253,32 @@ public final class FailureDetector {
                     unansweredWhileStuck++;
                 }
             } else if (m instanceof ProbeMessage.Ack a) {
-                acked(a, now, out);
+                acked(a, sender, now, out);
             } else if (m instanceof ProbeMessage.PingReq r) {
                 relay(r, now, out);
             } else if (m instanceof ProbeMessage.Nack n) {
                 Probe pr = probes.get(n.seq());
-                if (pr != null) {
+                if (pr != null && pr.relays.contains(sender)) {
                     pr.nacks++;
                 }
             }
         }
         flush(out);
+    }
+
+    /** Whether the message may be taken as its sender's: its own, or an ack it was asked to relay. */
+    private boolean attributable(ProbeMessage m, String sender) {
+        if (sender == null) {
+            return false;
+        }
+        if (m.from().equals(sender)) {
+            return true;
+        }
+        if (m instanceof ProbeMessage.Ack a && a.relayed()) {
+            Probe pr = probes.get(a.seq());
+            return pr != null && pr.target.equals(a.from()) && pr.relays.contains(sender);
+        }
+        return false;
     }
 
     /** This node's record moved to a new incarnation by another path (a merge): refutations start above it. */
@@ -288,7 +334,7 @@ public final class FailureDetector {
 
     public synchronized Stats stats() {
         return new Stats(selfIncarnation, awareness.score(), pingsSent, indirectProbesSent, acksReceived, suspicions,
-                refutations, failures, malformedDropped, unansweredWhileStuck);
+                refutations, failures, malformedDropped, forgedDropped, unansweredWhileStuck);
     }
 
     /** Whether this node answers probes: its probe timer has fired recently (always, with probing off). */
@@ -388,6 +434,7 @@ public final class FailureDetector {
             }
             indirectProbesSent += via.size();
             observer.indirectProbesSent(via.size());
+            pr.relays = via;
             pr.expectedNacks = via.size();
             out.checks.add(new Check(pr.target, pr.incarnation)); // a crash needs no indirect probes to tell
             long wait = DetectorMath.indirectTimeoutMillis(pr.timeout);
@@ -415,13 +462,13 @@ public final class FailureDetector {
             // The incarnation probed, not the current one: a peer that refuted meanwhile is not accused again.
             if (p != null && p.state != MemberState.FAILED && now - p.firstSeen >= NEWCOMER_GRACE_MS) {
                 Rumor.Cause cause = pr.expectedNacks > 0 ? Rumor.Cause.INDIRECT_TIMEOUT : Rumor.Cause.DIRECT_TIMEOUT;
-                suspect(p, pr.incarnation, selfId, cause, now, out);
+                suspect(p, pr.incarnation, selfId, selfId, cause, now, out);
             }
         }
         flush(out);
     }
 
-    private void acked(ProbeMessage.Ack a, long now, Outbox out) {
+    private void acked(ProbeMessage.Ack a, String sender, long now, Outbox out) {
         Probe pr = probes.get(a.seq());
         if (pr != null && pr.target.equals(a.from())) {
             probes.remove(a.seq());
@@ -439,8 +486,9 @@ public final class FailureDetector {
             awareness.apply(-1);
             return;
         }
-        Relay r = relays.remove(a.seq());
-        if (r != null && r.target.equals(a.from())) {
+        Relay r = relays.get(a.seq());
+        if (r != null && r.target.equals(sender) && !a.relayed()) {
+            relays.remove(a.seq());
             out.sends.add(new Send(r.origin, new ProbeMessage.Ack(r.originSeq, a.from(), a.fromIncarnation(), true,
                     piggyback())));
         }
@@ -484,7 +532,18 @@ public final class FailureDetector {
         }
     }
 
-    private void apply(Rumor r, long now, Outbox out) {
+    /**
+     * Applies one rumor heard from {@code sender}. A rumor is first-hand when its sender is its author; only a
+     * first-hand suspicion confirms one already running (Lifeguard counts independent suspecters, and one
+     * sender is one suspecter however many rumors it sends), a second-hand one may only start it.
+     */
+    private void apply(Rumor r, String sender, long now, Outbox out) {
+        if (!plausible(r, sender)) {
+            forgedDropped++;
+            LOG.fine(() -> selfId + " dropped a rumor from " + sender + " of " + r.node() + " at incarnation "
+                    + r.incarnation() + ": further ahead than any member could have heard");
+            return;
+        }
         if (r.node().equals(selfId)) {
             if (r.kind() != Rumor.Kind.ALIVE && r.incarnation() >= selfIncarnation) {
                 if (answering(now)) {
@@ -499,7 +558,7 @@ public final class FailureDetector {
         switch (r.kind()) {
             case SUSPECT -> {
                 if (p != null) {
-                    suspect(p, r.incarnation(), r.from(), r.cause(), now, out);
+                    suspect(p, r.incarnation(), sender, r.from(), r.cause(), now, out);
                 }
             }
             case ALIVE -> {
@@ -520,15 +579,41 @@ public final class FailureDetector {
         }
     }
 
-    private void suspect(Peer p, long incarnation, String from, Rumor.Cause cause, long now, Outbox out) {
+    /**
+     * Whether a rumor names an incarnation some member may really have heard of: at most
+     * {@link #MAX_INCARNATION_LEAD} above what this node knows of that member. A member's own word on
+     * itself (a refutation it sends) may be any incarnation; of a member this node does not probe, only that.
+     */
+    private boolean plausible(Rumor r, String sender) {
+        if (r.incarnation() < 0) {
+            return false;
+        }
+        if (r.node().equals(selfId)) {
+            return r.incarnation() <= selfIncarnation + MAX_INCARNATION_LEAD;
+        }
+        boolean ownWord = r.kind() == Rumor.Kind.ALIVE && r.node().equals(sender) && r.from().equals(sender);
+        Peer p = peers.get(r.node());
+        if (p == null) {
+            return ownWord;
+        }
+        return ownWord || r.incarnation() <= p.incarnation + MAX_INCARNATION_LEAD;
+    }
+
+    /**
+     * A suspicion of {@code p}'s {@code incarnation}, reported by {@code sender} (this node itself for its own
+     * probes) and, as the rumor says, first raised by {@code author}.
+     */
+    private void suspect(Peer p, long incarnation, String sender, String author, Rumor.Cause cause, long now,
+            Outbox out) {
         if (p.state == MemberState.FAILED || incarnation < p.incarnation) {
             return;
         }
+        boolean firstHand = author.equals(sender);
         Suspicion current = p.suspicion;
         if (p.state == MemberState.SUSPECT && current != null && current.incarnation == incarnation) {
-            if (current.confirm(from)) {
+            if (firstHand && current.confirm(sender)) {
                 scheduleVerdict(p.id, current, now);
-                if (from.equals(selfId)) {
+                if (sender.equals(selfId)) {
                     broadcast(new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, selfId, cause), out);
                 }
             }
@@ -538,15 +623,16 @@ public final class FailureDetector {
         long min = DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(), members);
         long max = DetectorMath.suspicionMaxMillis(min, config.suspicionMaxMultiplier());
         int expected = DetectorMath.expectedConfirmations(config.suspicionConfirmations(), members);
-        Suspicion s = new Suspicion(incarnation, now, cause.text, from, min, max, expected);
+        // The sender is who this node can vouch for: it starts the suspicion and does not confirm it again.
+        Suspicion s = new Suspicion(incarnation, now, cause.text, sender, min, max, expected);
         p.incarnation = incarnation;
         p.state = MemberState.SUSPECT;
         p.suspicion = s;
         suspicions++;
         observer.suspected();
-        events.suspect(p.id, incarnation, from.equals(selfId) ? cause.text : cause.text + " at " + from);
-        Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, from, cause);
-        if (from.equals(selfId)) {
+        events.suspect(p.id, incarnation, author.equals(selfId) ? cause.text : cause.text + " at " + author);
+        Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, author, cause);
+        if (author.equals(selfId)) {
             broadcast(r, out);
         } else {
             rumors.add(r);

@@ -19,7 +19,8 @@ public interface ProbeTransport {
     /**
      * Checks, off the caller's thread, whether the member's process is gone (a refused connection to
      * its failure-detection port: nothing listens there). Calls {@code ifGone} with the evidence only
-     * then; a timeout, a firewall or a paused process that still holds its port is no evidence.
+     * where a refusal is sound proof (the transport says where); a timeout, a firewall or a paused process
+     * that still holds its port is no evidence.
      */
     void checkProcess(String nodeId, java.util.function.Consumer<String> ifGone);
 }

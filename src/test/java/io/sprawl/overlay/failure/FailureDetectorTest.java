@@ -264,8 +264,8 @@ class FailureDetectorTest {
     void garbageFromAPeerIsCountedAndDropped() {
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
         FailureDetector a = sim.detectors.get("a");
-        a.receive(new byte[] {1, 2, 3}, 0, 3);
-        a.receive(new byte[0], 0, 0);
+        a.receive("b", new byte[] {1, 2, 3}, 0, 3);
+        a.receive("b", new byte[0], 0, 0);
         assertEquals(2, a.stats().malformedDropped());
         sim.run(2_000);
         assertTrue(sim.log.isEmpty(), sim.dump());
@@ -277,6 +277,8 @@ class FailureDetectorTest {
         final java.util.List<long[]> dueAt = new java.util.ArrayList<>();
         final java.util.List<Runnable> tasks = new java.util.ArrayList<>();
         final java.util.List<ProbeMessage> sent = new java.util.ArrayList<>();
+        /** Where each of {@code sent} went; null for a broadcast. */
+        final java.util.List<String> sentTo = new java.util.ArrayList<>();
         final FailureDetector detector;
 
         OneDetector(String... peers) {
@@ -284,11 +286,13 @@ class FailureDetectorTest {
                 @Override
                 public void send(String nodeId, byte[] m) {
                     sent.add(decode(m));
+                    sentTo.add(nodeId);
                 }
 
                 @Override
                 public void broadcast(byte[] m) {
                     sent.add(decode(m));
+                    sentTo.add(null);
                 }
 
                 @Override
@@ -347,10 +351,11 @@ class FailureDetectorTest {
                 for (ProbeMessage m : List.copyOf(sent)) {
                     if (m instanceof ProbeMessage.Ping p) {
                         byte[] ack = ProbeCodec.encode(new ProbeMessage.Ack(p.seq(), p.target(), 1, false, List.of()));
-                        detector.receive(ack, 0, ack.length);
+                        detector.receive(p.target(), ack, 0, ack.length);
                     }
                 }
                 sent.clear();
+                sentTo.clear();
                 runDue(DEFAULTS.probeIntervalMillis());
             }
         }
@@ -374,7 +379,109 @@ class FailureDetectorTest {
     }
 
     private static void gossip(FailureDetector to, Rumor r) {
-        byte[] b = ProbeCodec.encode(new ProbeMessage.Gossip("b", 1, List.of(r)));
-        to.receive(b, 0, b.length);
+        send(to, "b", new ProbeMessage.Gossip("b", 1, List.of(r)));
+    }
+
+    /** Delivers {@code m} to {@code to} as the transport would from {@code sender} (null: not a member). */
+    private static void send(FailureDetector to, String sender, ProbeMessage m) {
+        byte[] b = ProbeCodec.encode(m);
+        to.receive(sender, b, 0, b.length);
+    }
+
+    private static Rumor suspicion(String node, long incarnation, String author) {
+        return new Rumor(Rumor.Kind.SUSPECT, node, incarnation, author, Rumor.Cause.DIRECT_TIMEOUT);
+    }
+
+    // ---- hostile peers: what a member (or anyone who reaches a plaintext cluster) could send ---------------
+
+    @Test
+    void aMessageSpeaksOnlyForItsSender() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(1_000);
+        FailureDetector a = sim.detectors.get("a");
+        send(a, "c", new ProbeMessage.Gossip("b", 1, List.of(suspicion("d", 1, "b"))));
+        assertEquals(MemberState.HEALTHY, a.peer("d").orElseThrow().state(), "c may not speak as b");
+        send(a, null, new ProbeMessage.Gossip("b", 1, List.of(suspicion("d", 1, "b"))));
+        assertEquals(MemberState.HEALTHY, a.peer("d").orElseThrow().state(), "nor may a stranger");
+        assertEquals(2, a.stats().forgedDropped());
+        send(a, "b", new ProbeMessage.Gossip("b", 1, List.of(suspicion("d", 1, "b"))));
+        assertEquals(MemberState.SUSPECT, a.peer("d").orElseThrow().state(), "b itself may");
+    }
+
+    @Test
+    void onlyARelayThatWasAskedMayPassAnAckOn() {
+        for (boolean asked : new boolean[] {false, true}) {
+            OneDetector d = new OneDetector("b", "c", "d", "e", "f");
+            d.healthyRounds(FailureDetector.NEWCOMER_GRACE_MS);
+            d.detector.tick();
+            String target = d.pingedTarget();
+            ProbeMessage.Ping ping = (ProbeMessage.Ping) d.sent.stream().filter(m -> m instanceof ProbeMessage.Ping)
+                    .findFirst().orElseThrow();
+            d.runDue(DEFAULTS.probeTimeoutMillis()); // missed: three of the other four are asked to relay
+            java.util.Set<String> relays = new java.util.HashSet<>();
+            for (int i = 0; i < d.sent.size(); i++) {
+                if (d.sent.get(i) instanceof ProbeMessage.PingReq) {
+                    relays.add(d.sentTo.get(i));
+                }
+            }
+            String sender = java.util.stream.Stream.of("b", "c", "d", "e", "f")
+                    .filter(p -> !p.equals(target) && asked == relays.contains(p)).findFirst().orElseThrow();
+            send(d.detector, sender, new ProbeMessage.Ack(ping.seq(), target, 1, true, List.of()));
+            d.runDue(DetectorMath.indirectTimeoutMillis(DEFAULTS.probeTimeoutMillis()));
+            assertEquals(asked ? MemberState.HEALTHY : MemberState.SUSPECT,
+                    d.detector.peer(target).orElseThrow().state(), "relayed by " + sender + ", asked " + asked);
+            assertEquals(asked ? 0 : 1, d.detector.stats().forgedDropped());
+        }
+    }
+
+    @Test
+    void oneSenderIsOneConfirmationHoweverManyRumorsItSends() {
+        OneDetector d = new OneDetector("b", "c", "d", "e", "f");
+        d.detector.tick();
+        gossip(d.detector, suspicion("c", 1, "b"));
+        assertEquals(MemberState.SUSPECT, d.detector.peer("c").orElseThrow().state());
+        List<Rumor> secondHand = new java.util.ArrayList<>();
+        List<Rumor> firstHand = new java.util.ArrayList<>();
+        for (int i = 0; i < ProbeCodec.MAX_RUMORS; i++) {
+            secondHand.add(suspicion("c", 1, "x" + i));
+            firstHand.add(suspicion("c", 1, "d"));
+        }
+        send(d.detector, "d", new ProbeMessage.Gossip("d", 1, secondHand));
+        assertEquals(0, d.detector.peer("c").orElseThrow().confirmations(), "news passed on confirms nothing");
+        send(d.detector, "d", new ProbeMessage.Gossip("d", 1, firstHand));
+        assertEquals(1, d.detector.peer("c").orElseThrow().confirmations(), "d's own suspicion, once");
+        send(d.detector, "e", new ProbeMessage.Gossip("e", 1, List.of(suspicion("c", 1, "e"))));
+        assertEquals(2, d.detector.peer("c").orElseThrow().confirmations());
+    }
+
+    @Test
+    void anIncarnationNoMemberCouldHaveHeardOfIsDroppedAndAnyOtherIsRefuted() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        List<Rumor> overflow = List.of(suspicion("e", Long.MAX_VALUE, "b"),
+                new Rumor(Rumor.Kind.FAILED, "e", Long.MAX_VALUE, "b", Rumor.Cause.SUSPICION_TIMEOUT),
+                new Rumor(Rumor.Kind.ALIVE, "e", Long.MAX_VALUE, "e", Rumor.Cause.REFUTED));
+        for (String to : FIVE) {
+            if (!to.equals("b")) {
+                send(sim.detectors.get(to), "b", new ProbeMessage.Gossip("b", 1, overflow));
+                assertEquals(3, sim.detectors.get(to).stats().forgedDropped(), to);
+            }
+        }
+        sim.run(6_000);
+        assertTrue(sim.log.isEmpty(), "nobody acted on it\n" + sim.dump());
+
+        // The furthest jump a node accepts: e is suspected far ahead, refutes above it, and stays a member.
+        long ahead = 1 + FailureDetector.MAX_INCARNATION_LEAD;
+        for (String to : FIVE) {
+            if (!to.equals("b")) {
+                send(sim.detectors.get(to), "b", new ProbeMessage.Gossip("b", 1, List.of(suspicion("e", ahead, "b"))));
+            }
+        }
+        sim.run(6_000);
+        assertEquals(ahead + 1, sim.refutedTo.get("e"), sim.dump());
+        assertTrue(sim.firstSeen("e", MemberState.FAILED).isEmpty(), sim.dump());
+        for (String observer : List.of("a", "b", "c", "d")) {
+            assertEquals(MemberState.HEALTHY, sim.state(observer, "e"), sim.dump());
+        }
     }
 }

@@ -153,7 +153,7 @@ final class SimulatedCluster {
         if (silenced.contains(from) || silenced.contains(to) || crashed.contains(from) || crashed.contains(to)) {
             return;
         }
-        at(clock.millis() + LATENCY_MS, to, () -> detectors.get(to).receive(message, 0, message.length));
+        at(clock.millis() + LATENCY_MS, to, () -> detectors.get(to).receive(from, message, 0, message.length));
     }
 
     private void scheduleTick(String id, long delay) {
