@@ -10,6 +10,9 @@
 # Node i: HTTP 9080+i, HTTPS 9443+i, JGroups 7800+i (failure-detection socket 8800+i).
 # Files:  target/local-cluster/node{i}.pid, target/local-cluster/logs/node{i}/messages.log,
 #         servers under target/local-cluster/wlp-usr/servers/node{i}.
+# Security: the cluster runs mutual TLS. The first start makes a CA and one certificate per node under
+#         target/local-cluster/pki (cluster-pki.sh; files 0600), or under SPRAWL_PKI_DIR (a CA of its own to
+#         join other nodes, as a test does); SPRAWL_CLUSTER_SECURITY=plaintext turns it off.
 # Tests run their own cluster elsewhere by setting SPRAWL_CLUSTER_DIR, SPRAWL_HTTP_BASE,
 # SPRAWL_HTTPS_BASE, SPRAWL_GOSSIP_BASE and SPRAWL_CLUSTER_NAME. A benchmark that gives each node its
 # own network namespace sets SPRAWL_NODE_ADDRESSES (node i's address is the i-th) and
@@ -23,6 +26,8 @@ HTTPS_BASE=${SPRAWL_HTTPS_BASE:-9443}
 GOSSIP_BASE=${SPRAWL_GOSSIP_BASE:-7800}
 CLUSTER_NAME=${SPRAWL_CLUSTER_NAME:-sprawl-local}
 READY_TIMEOUT=${SPRAWL_READY_TIMEOUT:-240}
+SECURITY=${SPRAWL_CLUSTER_SECURITY:-tls}
+PKI=${SPRAWL_PKI_DIR:-$CLUSTER_DIR/pki}
 WLP=$ROOT/target/liberty/wlp
 WAR=$ROOT/target/sprawl-overlay.war
 export WLP_USER_DIR=$CLUSTER_DIR/wlp-usr
@@ -64,6 +69,20 @@ build_if_needed() {
   fi
 }
 
+# The cluster's CA and nodes 0..N-1's certificates, each made the first time (one after the other: they
+# share the CA).
+ensure_pki() {
+  local n=$1 i
+  [ "$SECURITY" = tls ] || return 0
+  bash "$ROOT/server-config/cluster-pki.sh" ca "$PKI/ca" "$CLUSTER_NAME-ca" || die "could not make the cluster's CA"
+  for ((i = 0; i < n; i++)); do
+    if [ ! -f "$PKI/node$i/tls.crt" ]; then
+      bash "$ROOT/server-config/cluster-pki.sh" node "$PKI/ca" "$PKI/node$i" "node$i" \
+        || die "could not make node$i's certificate"
+    fi
+  done
+}
+
 seeds_for() {
   local n=$1 i=$2 j out=""
   for ((j = 0; j < n; j++)); do
@@ -93,10 +112,13 @@ SPRAWL_HTTPS_PORT=$((HTTPS_BASE + i))
 SPRAWL_SEEDS=$(seeds_for "$n" "$i")
 LOG_DIR=$logs
 ENV
+  if [ "$SECURITY" = tls ]; then
+    echo "SPRAWL_TLS_DIR=$PKI/node$i" >> "$dir/server.env"
+  fi
   # Any other SPRAWL_* setting in the caller's environment reaches every node: all but those set above
   # per node and the launcher's own.
   env | grep '^SPRAWL_' \
-    | grep -vE '^SPRAWL_(NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT)=' \
+    | grep -vE '^SPRAWL_(NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT)=' \
     >> "$dir/server.env" || true
   as_node "$i" "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
@@ -145,6 +167,7 @@ cmd_start() {
   command -v curl > /dev/null || die "curl is needed to watch the nodes' health"
   mkdir -p "$CLUSTER_DIR"
   build_if_needed
+  ensure_pki "$n"
   for ((i = 0; i < n; i++)); do
     if [ -z "$(running_pid "$i")" ]; then todo+=("$i"); else running=$((running + 1)); fi
   done

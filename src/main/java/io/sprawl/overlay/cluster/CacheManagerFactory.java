@@ -59,11 +59,11 @@ final class CacheManagerFactory {
     }
 
     /** A cache manager not yet started, so listeners can be added before the first view. */
-    static DefaultCacheManager create(OverlayConfig c) {
+    static DefaultCacheManager create(OverlayConfig c, ClusterTls tls) {
         GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
         global.transport()
                 .defaultTransport()
-                .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new JGroupsStack(c))
+                .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new JGroupsStack(c, tls))
                 .clusterName(c.clusterName())
                 .nodeName(c.nodeId());
         if (!c.site().isEmpty()) {

@@ -82,6 +82,8 @@ public final class GossipManager implements AutoCloseable {
     private final MembershipManager membership;
     private final MetricsManager metrics;
 
+    /** Mutual TLS of the cluster transport; null when the cluster runs plaintext. */
+    private volatile ClusterTls tls;
     private volatile JChannel channel;
     private volatile JGroupsTransport transport;
     private volatile DefaultCacheManager cacheManager;
@@ -124,7 +126,13 @@ public final class GossipManager implements AutoCloseable {
             throw new IllegalStateException("node " + config.nodeId() + " is already started");
         }
         long startTime = clock.millis();
-        DefaultCacheManager manager = CacheManagerFactory.create(config);
+        if (config.security().tls()) {
+            tls = ClusterTls.start(config.security(), clock); // a bad certificate stops the node here, in one line
+        } else {
+            LOG.warning("cluster traffic is PLAINTEXT (sprawl.cluster.security=plaintext): anyone who reaches "
+                    + config.bindAddress() + ":" + config.gossipPort() + " can join, read every record and write them");
+        }
+        DefaultCacheManager manager = CacheManagerFactory.create(config, tls);
         cacheManager = manager;
         ClusterEvents.Sink sink = new Sink();
         manager.addListener(new ClusterEvents.Views(sink));
@@ -406,6 +414,11 @@ public final class GossipManager implements AutoCloseable {
         }
     }
 
+    /** The cluster transport's TLS; empty when the cluster runs plaintext. */
+    public Optional<ClusterTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
     /** The failure detector, once joined. */
     public Optional<FailureDetector> detector() {
         return Optional.ofNullable(detector);
@@ -549,6 +562,10 @@ public final class GossipManager implements AutoCloseable {
      * members gone from the view and removes expired ones from the cache, so every node agrees.
      */
     public void housekeeping() {
+        ClusterTls t = tls;
+        if (t != null) {
+            t.reloadIfChanged();
+        }
         membership.expire();
         afterMerge();
         if (isCoordinator()) {
@@ -759,6 +776,10 @@ public final class GossipManager implements AutoCloseable {
         channel = null;
         if (ch != null) {
             ch.close();
+        }
+        ClusterTls t = tls;
+        if (t != null) {
+            t.close();
         }
     }
 

@@ -9,7 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.infinispan.remoting.transport.jgroups.JGroupsChannelConfigurator;
+import org.jgroups.Address;
+import org.jgroups.Event;
 import org.jgroups.JChannel;
+import org.jgroups.PhysicalAddress;
+import org.jgroups.View;
+import org.jgroups.blocks.cs.TcpServer;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.COMPRESS;
 import org.jgroups.protocols.FD_ALL3;
@@ -29,6 +34,8 @@ import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.stack.Protocol;
+import org.jgroups.protocols.TP;
+import org.jgroups.util.DefaultSocketFactory;
 import org.jgroups.util.SocketFactory;
 
 /**
@@ -66,10 +73,13 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
     static final int COMPRESS_MIN_BYTES = 1_024;
 
     private final OverlayConfig config;
+    /** Mutual TLS on the transport's connections; null when the cluster runs plaintext (on purpose). */
+    private final ClusterTls tls;
     private SocketFactory socketFactory;
 
-    public JGroupsStack(OverlayConfig config) {
+    public JGroupsStack(OverlayConfig config, ClusterTls tls) {
         this.config = config;
+        this.tls = tls;
     }
 
     @Override
@@ -80,11 +90,45 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
     @Override
     public JChannel createChannel(String clusterName) throws Exception {
         JChannel channel = new JChannel(protocols(config));
-        if (socketFactory != null) {
-            // Infinispan's factory names sockets and threads after the cluster.
-            channel.getProtocolStack().getTransport().setSocketFactory(socketFactory);
+        TP transport = channel.getProtocolStack().getTransport();
+        // Infinispan's factory names sockets and threads after the cluster; under TLS it makes what stays plain.
+        SocketFactory plain = socketFactory != null ? socketFactory : new DefaultSocketFactory();
+        if (tls != null) {
+            transport.setSocketFactory(new TlsSocketFactory(tls, plain));
+            // New credentials: each connection re-opens under them (reliable traffic is retransmitted, and a probe
+            // lost meanwhile is one missed ack, covered by the indirect probes through the other connections).
+            tls.connections(() -> closers(channel));
+        } else if (socketFactory != null) {
+            transport.setSocketFactory(socketFactory);
         }
         return channel;
+    }
+
+    /** One closer per other member of the view: it closes this node's connection to that member. */
+    private static List<Runnable> closers(JChannel channel) {
+        List<Runnable> out = new ArrayList<>();
+        View view = channel.getView();
+        ReopenableTcp tcp = channel.getProtocolStack().findProtocol(ReopenableTcp.class);
+        if (view == null || tcp == null) {
+            return out;
+        }
+        for (Address member : view.getMembers()) {
+            if (!member.equals(channel.getAddress())
+                    && channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, member)) instanceof PhysicalAddress p) {
+                out.add(() -> tcp.close(p));
+            }
+        }
+        return out;
+    }
+
+    /** JGroups' TCP transport, with a way to close one connection (it re-opens at the next send). */
+    static final class ReopenableTcp extends TCP {
+        void close(Address physical) {
+            TcpServer server = srv;
+            if (server != null) {
+                server.closeConnection(physical);
+            }
+        }
     }
 
     @Override
@@ -113,7 +157,7 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
     static List<Protocol> protocols(OverlayConfig c) throws UnknownHostException {
         InetAddress bind = InetAddress.getByName(c.bindAddress());
         List<Protocol> stack = new ArrayList<>();
-        TCP tcp = new TCP();
+        TCP tcp = new ReopenableTcp();
         tcp.setSockConnTimeout(300);
         tcp.setBindAddress(bind)
                 .setBindPort(c.gossipPort())

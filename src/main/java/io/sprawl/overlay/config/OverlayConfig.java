@@ -29,6 +29,7 @@ public record OverlayConfig(
         int historySize,
         int routingReplicas,
         int requestMaxBytes,
+        SecurityConfig security,
         DetectorConfig detector,
         LeaderConfig leader,
         MetricsConfig metrics) {
@@ -55,6 +56,7 @@ public record OverlayConfig(
                 Settings.HISTORY_SIZE.read(source),
                 Settings.ROUTING_REPLICAS.read(source),
                 Settings.REQUEST_MAX_BYTES.read(source),
+                SecurityConfig.from(source),
                 DetectorConfig.from(source),
                 LeaderConfig.from(source),
                 MetricsConfig.from(source));

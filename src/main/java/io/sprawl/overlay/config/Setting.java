@@ -14,12 +14,28 @@ public final class Setting<T> {
     private final String defaultValue;
     private final String reason;
     private final Function<String, T> parser;
+    private final boolean secret;
 
     Setting(String key, String defaultValue, String reason, Function<String, T> parser) {
+        this(key, defaultValue, reason, parser, false);
+    }
+
+    private Setting(String key, String defaultValue, String reason, Function<String, T> parser, boolean secret) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.reason = reason;
         this.parser = parser;
+        this.secret = secret;
+    }
+
+    /** A setting whose value is a secret: an error names its key and length, never the value. */
+    static <T> Setting<T> secret(String key, String reason, Function<String, T> parser) {
+        return new Setting<>(key, "", reason, parser, true);
+    }
+
+    /** The value as an error may show it: a secret's only as its length. */
+    public String shown(String raw) {
+        return secret && raw != null && !raw.isEmpty() ? "(secret, " + raw.length() + " characters)" : raw;
     }
 
     public String key() {
@@ -40,7 +56,7 @@ public final class Setting<T> {
         try {
             return parser.apply(raw);
         } catch (IllegalArgumentException e) {
-            throw new SettingException(key, raw, e.getMessage());
+            throw new SettingException(key, shown(raw), e.getMessage());
         }
     }
 }

@@ -108,6 +108,34 @@ public final class Settings {
                     + " filling the heap. Larger bodies get 413.",
             intIn(1024, 16 * 1024 * 1024, "bytes"));
 
+    // ---- cluster security (package cluster: ClusterTls, TlsMaterial) -----------------------------
+
+    public static final Setting<ClusterSecurity> CLUSTER_SECURITY = new Setting<>("sprawl.cluster.security", "tls",
+            "Mutual TLS on every node-to-node connection: a node without a certificate of the cluster's CA cannot join,"
+                    + " be merged in or send anything, and the wire shows nothing. plaintext only on a network you trust"
+                    + " completely: the node then warns at start and reports it in /overlay/health and /metrics.",
+            oneOf(ClusterSecurity.class));
+
+    public static final Setting<String> TLS_DIR = new Setting<>("sprawl.tls.dir", "",
+            "A directory with tls.crt (this node's certificate chain), tls.key (its PKCS#8 key) and ca.crt (the CAs it"
+                    + " trusts), all PEM: the layout of a mounted Kubernetes TLS Secret. Re-read every second, so a rotation"
+                    + " needs no restart.",
+            raw -> raw);
+
+    public static final Setting<String> TLS_CERT_PEM = new Setting<>("sprawl.tls.cert-pem", "",
+            "Instead of the directory: this node's certificate chain as PEM text (from a Secret as an environment"
+                    + " variable). Fixed for the life of the process.",
+            raw -> raw);
+
+    public static final Setting<String> TLS_KEY_PEM = Setting.secret("sprawl.tls.key-pem",
+            "Instead of the directory: this node's PKCS#8 private key as PEM text. Never shown: an error names the setting,"
+                    + " never the text.",
+            raw -> raw);
+
+    public static final Setting<String> TLS_CA_PEM = new Setting<>("sprawl.tls.ca-pem", "",
+            "Instead of the directory: the CA certificates this node trusts, as PEM text.",
+            raw -> raw);
+
     // ---- failure detection (package failure; the formulas are in DetectorMath) ------------------
 
     public static final Setting<Boolean> PROBE_ENABLED = new Setting<>("sprawl.probe.enabled", "true",
@@ -231,7 +259,8 @@ public final class Settings {
     /** Every setting, in the order of the README's table. */
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
             SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
-            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES, PROBE_ENABLED,
+            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES,
+            CLUSTER_SECURITY, TLS_DIR, TLS_CERT_PEM, TLS_KEY_PEM, TLS_CA_PEM, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
             PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS,
             LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_MIN_TENURE_MS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY,

@@ -46,6 +46,7 @@ public class HealthResource {
             body.put("state", g.nodeState(g.selfId()).orElse(null));
             body.put("viewId", g.snapshot().viewId());
             body.put("members", g.snapshot().countByState());
+            body.put("security", security(g));
         });
         body.put("checks", Map.of("started", check(started), "ready", check(ready), "live", check(live)));
         return Response.status(up ? 200 : 503).entity(body).build();
@@ -101,6 +102,20 @@ public class HealthResource {
         MetricsManager.Current c = g.metrics().current();
         return new CurrentMetrics(g.selfId(), c.time(), c.time() == 0 ? 0 : System.currentTimeMillis() - c.time(),
                 g.config().metrics().enabled(), new TreeMap<>(c.figures()));
+    }
+
+    /** How the cluster traffic is protected: TLS with this node's certificate and its counters, or a warning. */
+    static Map<String, Object> security(GossipManager g) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        g.tls().ifPresentOrElse(t -> {
+            out.put("cluster", "tls");
+            out.put("tls", t.status());
+        }, () -> {
+            out.put("cluster", "plaintext");
+            out.put("warning", "cluster traffic is not encrypted or authenticated (sprawl.cluster.security=plaintext):"
+                    + " anyone who reaches the cluster port can join and read every record");
+        });
+        return out;
     }
 
     private static Map<String, Object> check(NodeHealth.Verdict v) {

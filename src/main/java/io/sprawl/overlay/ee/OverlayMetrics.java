@@ -96,6 +96,22 @@ public class OverlayMetrics {
         gauge("sprawl_detector_awareness", MetricUnits.NONE,
                 "The failure detector's local health score (0 healthy; higher: this node is the slow one)",
                 g, x -> x.detector().map(d -> d.stats().awareness()).orElse(0));
+        gauge("sprawl_cluster_plaintext", MetricUnits.NONE,
+                "1 when cluster traffic runs plaintext (sprawl.cluster.security=plaintext), 0 under mutual TLS", g,
+                n -> n.tls().isPresent() ? 0 : 1);
+        g.tls().ifPresent(t -> {
+            gauge("sprawl_tls_handshakes_refused", MetricUnits.NONE,
+                    "Cluster connections refused at the TLS handshake since start (garbage, no TLS, untrusted or expired"
+                            + " certificates)", t, x -> x.status().handshakesRefused());
+            gauge("sprawl_tls_certificate_expiry", MetricUnits.SECONDS,
+                    "Seconds until this node's cluster certificate expires (negative: expired)", t,
+                    x -> (x.status().notAfter() - System.currentTimeMillis()) / 1000);
+            gauge("sprawl_tls_reloads", MetricUnits.NONE, "Cluster certificates taken at a reload since start", t,
+                    x -> x.status().reloads());
+        });
+        gauge("sprawl_probe_forged_dropped", MetricUnits.NONE,
+                "Probe messages and rumors dropped as forged (sender not the member named, implausible incarnation)", g,
+                n -> n.detector().map(d -> d.stats().forgedDropped()).orElse(0L));
         gauge("sprawl_messages_cluster", MetricUnits.NONE, "Messages counted by every live member, as last published",
                 g, GossipManager::clusterMessageCount);
         for (Figure f : FIGURES) {

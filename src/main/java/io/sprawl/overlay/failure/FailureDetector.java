@@ -211,9 +211,9 @@ public final class FailureDetector {
 
     /**
      * A message from a peer; garbage is counted and dropped. {@code sender} is the member the transport
-     * received it from (null when the sender is no member): a message speaks only for its sender, so one
-     * that names another member as its author, and a relayed ack from a member this node did not ask, are
-     * forged, counted and dropped.
+     * received it from (null when no record names the sender: dropped): a message speaks only for its
+     * sender, so one that names another member as its author, and a relayed ack from a member this node did
+     * not ask, are forged, counted and dropped.
      */
     public void receive(String sender, byte[] buf, int offset, int length) {
         ProbeMessage m;
@@ -230,6 +230,11 @@ public final class FailureDetector {
         synchronized (this) {
             if (selfId.equals(sender)) {
                 return; // our own broadcast, looped back
+            }
+            if (sender == null) {
+                // A member whose record has not reached the table yet (it joined a moment ago; its newcomer grace
+                // covers what it misses), or no member at all: nothing to attribute the message to.
+                return;
             }
             if (!attributable(m, sender)) {
                 forgedDropped++;
@@ -275,8 +280,9 @@ public final class FailureDetector {
             return true;
         }
         if (m instanceof ProbeMessage.Ack a && a.relayed()) {
+            // Late (the probe is over) it completes nothing, and its rumors are the sender's own anyway.
             Probe pr = probes.get(a.seq());
-            return pr != null && pr.target.equals(a.from()) && pr.relays.contains(sender);
+            return pr == null || pr.target.equals(a.from()) && pr.relays.contains(sender);
         }
         return false;
     }

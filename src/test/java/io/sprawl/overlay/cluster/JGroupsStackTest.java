@@ -15,7 +15,8 @@ class JGroupsStackTest {
 
     @Test
     void theTransportIsTcpOnOnePortWithTheTransferQueueBundler() throws Exception {
-        OverlayConfig c = OverlayConfig.from(Map.of("sprawl.node.id", "a", "sprawl.gossip.port", "23990"));
+        OverlayConfig c = OverlayConfig.from(Map.of("sprawl.node.id", "a", "sprawl.gossip.port", "23990",
+                "sprawl.cluster.security", "plaintext"));
         List<Protocol> stack = JGroupsStack.protocols(c);
         assertTrue(stack.get(0) instanceof TCP, stack.toString());
         TCP tcp = (TCP) stack.get(0);

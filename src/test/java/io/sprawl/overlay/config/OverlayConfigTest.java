@@ -15,6 +15,7 @@ class OverlayConfigTest {
     private static Map<String, String> valid() {
         Map<String, String> m = new HashMap<>();
         m.put("sprawl.node.id", "node0");
+        m.put("sprawl.tls.dir", "/etc/sprawl/tls"); // read when the node starts (TlsMaterialTest), not here
         return m;
     }
 
@@ -31,6 +32,7 @@ class OverlayConfigTest {
         assertEquals(3, c.routingReplicas());
         assertEquals(new DetectorConfig(true, 100, 100, 3, 1000, 8, true, 15, 2, 3), c.detector());
         assertEquals(new LeaderConfig(200, 1000, 0.2, 60000, "", false), c.leader());
+        assertEquals(new SecurityConfig(ClusterSecurity.TLS, "/etc/sprawl/tls", "", "", ""), c.security());
     }
 
     @Test
@@ -55,6 +57,7 @@ class OverlayConfigTest {
         "sprawl.discovery|gossip|sprawl.discovery=gossip is not allowed: expected one of static, dns, multicast",
         "sprawl.capabilities|weight|sprawl.capabilities=weight is not allowed: expected comma-separated key=value pairs (key: letters, digits, '.', '_' or '-'), e.g. leader-eligible=true,weight=2; 'weight' is not one",
         "sprawl.membership.retention-minutes|-1|sprawl.membership.retention-minutes=-1 is not allowed: expected minutes, a whole number from 0 to 10080",
+        "sprawl.cluster.security|none|sprawl.cluster.security=none is not allowed: expected one of tls, plaintext",
         "sprawl.probe.interval-ms|5|sprawl.probe.interval-ms=5 is not allowed: expected milliseconds, a whole number from 20 to 10000",
         "sprawl.probe.enabled|yes|sprawl.probe.enabled=yes is not allowed: expected true or false",
         "sprawl.probe.indirect-count|many|sprawl.probe.indirect-count=many is not allowed: expected a number of members, a whole number from 0 to 16",

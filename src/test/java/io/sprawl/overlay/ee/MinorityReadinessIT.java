@@ -38,9 +38,9 @@ class MinorityReadinessIT {
     private static final String ROOT = "http://127.0.0.1:" + System.getProperty("it.http.port", "28080");
     private static final Path SERVER = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"), "usr", "servers",
             "sprawl-it");
-    /** Two nodes of it0's cluster (sprawl-it), on ports of their own: HTTP 29480+i, JGroups 27960+i. */
+    /** Two nodes of it0's cluster (sprawl-it, certificates of its CA), on ports of their own: HTTP 29480+i, JGroups 27960+i. */
     private static final LauncherCluster OTHERS = new LauncherCluster("it-minority-cluster", "sprawl-it", 29480, 29843,
-            27960);
+            27960, java.util.Map.of("SPRAWL_PKI_DIR", System.getProperty("it.pki", "target/it-pki")));
 
     @Deployment(testable = false)
     static WebArchive war() {

@@ -100,6 +100,22 @@ class LocalClusterIT {
         List<String> log = Files.readAllLines(server.resolve("logs/messages.log"));
         assertEquals(1, log.stream().filter(l -> l.contains("sprawl-overlay not started: " + expected)).count(),
                 String.join("\n", log));
+
+        // A secured node (the default) whose certificate is not where its setting says.
+        assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "stop", "bad0"), env, 120));
+        Files.writeString(server.resolve("server.env"), String.join("\n",
+                "SPRAWL_NODE_ID=bad0", "SPRAWL_GOSSIP_PORT=27890", "SPRAWL_HTTP_PORT=29180",
+                "SPRAWL_HTTPS_PORT=29543", "SPRAWL_CLUSTER_NAME=sprawl-it-bad", "SPRAWL_TLS_DIR=/nonexistent/tls", ""));
+        Files.deleteIfExists(server.resolve("logs/messages.log"));
+        assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "start", "bad0"), env, 180));
+        String noCertificate = "sprawl.tls.dir=/nonexistent/tls is not allowed: /nonexistent/tls/tls.crt cannot be read"
+                + " (NoSuchFileException); expected tls.crt, tls.key and ca.crt there, readable by the server's user";
+        Await.until("bad0 to refuse to start without its certificate", Duration.ofSeconds(60),
+                () -> Http.get(url + "/health/started").body().contains(noCertificate),
+                () -> Http.get(url + "/health/started"));
+        List<String> secured = Files.readAllLines(server.resolve("logs/messages.log"));
+        assertEquals(1, secured.stream().filter(l -> l.contains("sprawl-overlay not started: " + noCertificate))
+                .count(), String.join("\n", secured));
     }
 
     private static List<String> table(int i) {

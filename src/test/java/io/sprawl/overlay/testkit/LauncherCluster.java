@@ -25,14 +25,21 @@ public final class LauncherCluster {
     private final Map<String, String> env;
 
     public LauncherCluster(String folder, String name, int httpBase, int httpsBase, int gossipBase) {
+        this(folder, name, httpBase, httpsBase, gossipBase, Map.of());
+    }
+
+    /** With more launcher settings, e.g. SPRAWL_PKI_DIR for certificates of another cluster's CA. */
+    public LauncherCluster(String folder, String name, int httpBase, int httpsBase, int gossipBase,
+            Map<String, String> more) {
         this.dir = ROOT.resolve("target").resolve(folder);
         this.httpBase = httpBase;
-        this.env = Map.of(
-                "SPRAWL_CLUSTER_DIR", dir.toString(),
-                "SPRAWL_HTTP_BASE", Integer.toString(httpBase),
-                "SPRAWL_HTTPS_BASE", Integer.toString(httpsBase),
-                "SPRAWL_GOSSIP_BASE", Integer.toString(gossipBase),
-                "SPRAWL_CLUSTER_NAME", name);
+        Map<String, String> e = new java.util.HashMap<>(more);
+        e.put("SPRAWL_CLUSTER_DIR", dir.toString());
+        e.put("SPRAWL_HTTP_BASE", Integer.toString(httpBase));
+        e.put("SPRAWL_HTTPS_BASE", Integer.toString(httpsBase));
+        e.put("SPRAWL_GOSSIP_BASE", Integer.toString(gossipBase));
+        e.put("SPRAWL_CLUSTER_NAME", name);
+        this.env = Map.copyOf(e);
     }
 
     public Path dir() {

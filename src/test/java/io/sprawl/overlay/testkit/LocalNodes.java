@@ -29,6 +29,8 @@ import java.util.stream.Collectors;
 public final class LocalNodes implements AutoCloseable {
 
     private static final AtomicInteger NEXT_PORT = new AtomicInteger(23000);
+    /** One CA for every in-JVM node of the run: they run secured, as production does. */
+    private static final TestPki PKI = new TestPki("test-pki");
 
     private final String clusterName;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -39,6 +41,11 @@ public final class LocalNodes implements AutoCloseable {
         return t;
     });
     private final Set<String> pausedProbes = ConcurrentHashMap.newKeySet();
+
+    /** The CA the nodes' certificates come from. */
+    public static TestPki pki() {
+        return PKI;
+    }
 
     public LocalNodes(String clusterName) {
         this.clusterName = clusterName;
@@ -58,6 +65,7 @@ public final class LocalNodes implements AutoCloseable {
         settings.put("sprawl.gossip.port", Integer.toString(port));
         settings.put("sprawl.http.port", Integer.toString(port + 2000));
         settings.put("sprawl.join.timeout-ms", "1000");
+        settings.put("sprawl.tls.dir", PKI.node(id).toString());
         settings.put("sprawl.seeds", ports.values().stream().map(p -> "127.0.0.1:" + p)
                 .collect(Collectors.joining(",")));
         settings.putAll(extra);
