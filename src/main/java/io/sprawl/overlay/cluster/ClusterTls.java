@@ -271,76 +271,57 @@ public final class ClusterTls {
 
     /** The current CAs, whatever they are now; a peer they do not vouch for is counted. */
     private final class CurrentTrust extends X509ExtendedTrustManager {
-        private X509ExtendedTrustManager trust() {
-            return current.trustManager;
+        /** One of the JDK trust manager's checks. */
+        private interface Check {
+            void run(X509ExtendedTrustManager trust) throws CertificateException;
         }
 
-        private CertificateException untrusted(CertificateException e) {
-            untrusted.incrementAndGet();
-            return e;
+        private void check(Check c) throws CertificateException {
+            try {
+                c.run(current.trustManager);
+            } catch (CertificateException e) {
+                untrusted.incrementAndGet();
+                throw e;
+            }
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            try {
-                trust().checkClientTrusted(chain, authType, socket);
-            } catch (CertificateException e) {
-                throw untrusted(e);
-            }
+            check(t -> t.checkClientTrusted(chain, authType, socket));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            try {
-                trust().checkServerTrusted(chain, authType, socket);
-            } catch (CertificateException e) {
-                throw untrusted(e);
-            }
+            check(t -> t.checkServerTrusted(chain, authType, socket));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            try {
-                trust().checkClientTrusted(chain, authType, engine);
-            } catch (CertificateException e) {
-                throw untrusted(e);
-            }
+            check(t -> t.checkClientTrusted(chain, authType, engine));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            try {
-                trust().checkServerTrusted(chain, authType, engine);
-            } catch (CertificateException e) {
-                throw untrusted(e);
-            }
+            check(t -> t.checkServerTrusted(chain, authType, engine));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                trust().checkClientTrusted(chain, authType);
-            } catch (CertificateException e) {
-                throw untrusted(e);
-            }
+            check(t -> t.checkClientTrusted(chain, authType));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                trust().checkServerTrusted(chain, authType);
-            } catch (CertificateException e) {
-                throw untrusted(e);
-            }
+            check(t -> t.checkServerTrusted(chain, authType));
         }
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {
-            return trust().getAcceptedIssuers();
+            return current.trustManager.getAcceptedIssuers();
         }
     }
 }

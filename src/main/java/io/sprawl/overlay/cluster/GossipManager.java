@@ -45,7 +45,6 @@ import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
-import org.jgroups.Event;
 import org.jgroups.JChannel;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.protocols.MERGE3;
@@ -201,7 +200,7 @@ public final class GossipManager implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         // MERGE3 would find the other cluster within its own interval; ask at once and then every half second.
         for (int round = 0; round < 1_000 && System.nanoTime() < deadline; round++) {
-            if (wanted.stream().anyMatch(physicalAddressesInView(ch)::contains)) {
+            if (wanted.stream().anyMatch(JGroupsStack.physicalAddressesInView(ch)::contains)) {
                 return true;
             }
             merge.sendInfo();
@@ -210,16 +209,6 @@ public final class GossipManager implements AutoCloseable {
         return false;
     }
 
-    private static Set<PhysicalAddress> physicalAddressesInView(JChannel ch) {
-        Set<PhysicalAddress> out = new HashSet<>();
-        for (org.jgroups.Address member : ch.getView().getMembers()) {
-            Object physical = ch.down(new Event(Event.GET_PHYSICAL_ADDRESS, member));
-            if (physical instanceof PhysicalAddress p) {
-                out.add(p);
-            }
-        }
-        return out;
-    }
 
     /**
      * Hands the leadership over if this node leads, says goodbye (the others see this node

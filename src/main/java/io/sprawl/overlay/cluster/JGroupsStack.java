@@ -6,14 +6,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.infinispan.remoting.transport.jgroups.JGroupsChannelConfigurator;
 import org.jgroups.Address;
 import org.jgroups.Event;
 import org.jgroups.JChannel;
 import org.jgroups.PhysicalAddress;
-import org.jgroups.View;
 import org.jgroups.blocks.cs.TcpServer;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.COMPRESS;
@@ -107,15 +108,25 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
     /** One closer per other member of the view: it closes this node's connection to that member. */
     private static List<Runnable> closers(JChannel channel) {
         List<Runnable> out = new ArrayList<>();
-        View view = channel.getView();
         ReopenableTcp tcp = channel.getProtocolStack().findProtocol(ReopenableTcp.class);
-        if (view == null || tcp == null) {
+        if (channel.getView() == null || tcp == null) {
             return out;
         }
-        for (Address member : view.getMembers()) {
-            if (!member.equals(channel.getAddress())
-                    && channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, member)) instanceof PhysicalAddress p) {
+        Object self = channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, channel.getAddress()));
+        for (PhysicalAddress p : physicalAddressesInView(channel)) {
+            if (!p.equals(self)) {
                 out.add(() -> tcp.close(p));
+            }
+        }
+        return out;
+    }
+
+    /** The transport addresses of the view's members, as this node's transport knows them. */
+    static Set<PhysicalAddress> physicalAddressesInView(JChannel ch) {
+        Set<PhysicalAddress> out = new HashSet<>();
+        for (Address member : ch.getView().getMembers()) {
+            if (ch.down(new Event(Event.GET_PHYSICAL_ADDRESS, member)) instanceof PhysicalAddress p) {
+                out.add(p);
             }
         }
         return out;
