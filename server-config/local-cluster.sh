@@ -13,6 +13,9 @@
 # Security: the cluster runs mutual TLS. The first start makes a CA and one certificate per node under
 #         target/local-cluster/pki (cluster-pki.sh; files 0600), or under SPRAWL_PKI_DIR (a CA of its own to
 #         join other nodes, as a test does); SPRAWL_CLUSTER_SECURITY=plaintext turns it off.
+#         The API's writes need the admin user over HTTPS: the first start makes its password, prints it once
+#         and keeps it in target/local-cluster/admin.password (0600); SPRAWL_ADMIN_PASSWORD gives one instead.
+#           curl -k -u "admin:$(cat target/local-cluster/admin.password)" -X POST https://127.0.0.1:9443/overlay/api/leader/step-down
 # Tests run their own cluster elsewhere by setting SPRAWL_CLUSTER_DIR, SPRAWL_HTTP_BASE,
 # SPRAWL_HTTPS_BASE, SPRAWL_GOSSIP_BASE and SPRAWL_CLUSTER_NAME. A benchmark that gives each node its
 # own network namespace sets SPRAWL_NODE_ADDRESSES (node i's address is the i-th) and
@@ -28,6 +31,7 @@ CLUSTER_NAME=${SPRAWL_CLUSTER_NAME:-sprawl-local}
 READY_TIMEOUT=${SPRAWL_READY_TIMEOUT:-240}
 SECURITY=${SPRAWL_CLUSTER_SECURITY:-tls}
 PKI=${SPRAWL_PKI_DIR:-$CLUSTER_DIR/pki}
+ADMIN_FILE=$CLUSTER_DIR/admin.password
 WLP=$ROOT/target/liberty/wlp
 WAR=$ROOT/target/sprawl-overlay.war
 export WLP_USER_DIR=$CLUSTER_DIR/wlp-usr
@@ -83,6 +87,19 @@ ensure_pki() {
   done
 }
 
+# The admin's password: SPRAWL_ADMIN_PASSWORD, or the one made the first time (printed once, kept 0600).
+ensure_admin() {
+  if [ -n "${SPRAWL_ADMIN_PASSWORD:-}" ]; then
+    ADMIN_PASSWORD=$SPRAWL_ADMIN_PASSWORD
+    return 0
+  fi
+  if [ ! -s "$ADMIN_FILE" ]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$ADMIN_FILE") || die "could not write $ADMIN_FILE"
+    echo "the API's admin user: admin, password $(cat "$ADMIN_FILE") (shown once; kept in $ADMIN_FILE)"
+  fi
+  ADMIN_PASSWORD=$(cat "$ADMIN_FILE")
+}
+
 seeds_for() {
   local n=$1 i=$2 j out=""
   for ((j = 0; j < n; j++)); do
@@ -102,7 +119,14 @@ start_node() {
   mkdir -p "$dir/dropins" "$logs"
   cp "$ROOT/server-config/server.xml" "$ROOT/server-config/jvm.options" "$dir/"
   cp "$WAR" "$dir/dropins/sprawl-overlay.war"
+  # The HTTPS keystore's password that 'server create' made (Liberty makes the keystore with it), kept.
+  local keystore
+  keystore=$(grep -s '^keystore_password=' "$dir/server.env" || echo "keystore_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')")
+  # server.env holds the admin's password: readable by this user only.
+  touch "$dir/server.env" && chmod 600 "$dir/server.env"
   cat > "$dir/server.env" <<ENV
+$keystore
+SPRAWL_ADMIN_PASSWORD=$ADMIN_PASSWORD
 SPRAWL_NODE_ID=node$i
 SPRAWL_CLUSTER_NAME=$CLUSTER_NAME
 SPRAWL_BIND_ADDRESS=$(addr "$i")
@@ -118,7 +142,7 @@ ENV
   # Any other SPRAWL_* setting in the caller's environment reaches every node: all but those set above
   # per node and the launcher's own.
   env | grep '^SPRAWL_' \
-    | grep -vE '^SPRAWL_(NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT)=' \
+    | grep -vE '^SPRAWL_(ADMIN_PASSWORD|NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT)=' \
     >> "$dir/server.env" || true
   as_node "$i" "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
@@ -128,8 +152,21 @@ ENV
 # Node i's base URL.
 url() { echo "http://$(addr "$1"):$((HTTP_BASE + $1))"; }
 
+# Node i's HTTPS base URL (the admin API; reads too when SPRAWL_HTTP_REQUIRE_READER=true).
+https_url() { echo "https://$(addr "$1"):$((HTTPS_BASE + $1))"; }
+
+# GET of an API read on node i: over HTTPS as the admin when reads need a login (-k: Liberty's self-signed
+# certificate, this host only).
+api_get() {
+  if [ "${SPRAWL_HTTP_REQUIRE_READER:-false}" = true ]; then
+    curl -sk --max-time 2 -u "admin:$ADMIN_PASSWORD" "$(https_url "$1")$2"
+  else
+    curl -s --max-time 2 "$(url "$1")$2"
+  fi
+}
+
 healthy_count() {
-  curl -s --max-time 2 "$(url "$1")/overlay/health/membership" 2>/dev/null \
+  api_get "$1" /overlay/health/membership 2>/dev/null \
     | grep -o '"state":"HEALTHY"' | wc -l
 }
 
@@ -168,6 +205,7 @@ cmd_start() {
   mkdir -p "$CLUSTER_DIR"
   build_if_needed
   ensure_pki "$n"
+  ensure_admin
   for ((i = 0; i < n; i++)); do
     if [ -z "$(running_pid "$i")" ]; then todo+=("$i"); else running=$((running + 1)); fi
   done
@@ -192,8 +230,9 @@ cmd_start() {
   wait_ready "$n"
   for ((i = 0; i < n; i++)); do
     echo "node$i  pid $(running_pid "$i")  $(url "$i")/overlay/api/members" \
-      " $(url "$i")/overlay/health  log $CLUSTER_DIR/logs/node$i/messages.log"
+      " $(url "$i")/overlay/health  admin $(https_url "$i")/overlay/api  log $CLUSTER_DIR/logs/node$i/messages.log"
   done
+  echo "admin: curl -k -u \"admin:\$(cat $ADMIN_FILE)\" ..."
 }
 
 cmd_stop() {

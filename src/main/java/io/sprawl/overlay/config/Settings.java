@@ -108,6 +108,35 @@ public final class Settings {
                     + " filling the heap. Larger bodies get 413.",
             intIn(1024, 16 * 1024 * 1024, "bytes"));
 
+    // ---- API access (package ee: ApiAccess; Liberty's user registry and keystore in server.xml) ----
+
+    public static final Setting<String> ADMIN_USER = new Setting<>("sprawl.admin.user", "admin",
+            "The user whose requests may change the cluster: every API write (metadata, step-down, messages, custom"
+                    + " metrics) and every JMX operation through the REST connector. Liberty's registry reads it too.",
+            name("a user name"));
+
+    public static final Setting<String> ADMIN_PASSWORD = Setting.secret("sprawl.admin.password",
+            "Required: the admin's password, from the environment or a file in the server's variables directory"
+                    + " (a mounted Secret). At least 12 characters, or a {hash} / {aes} value from Liberty's securityUtility;"
+                    + " never logged or shown.",
+            raw -> raw);
+
+    public static final Setting<Boolean> HTTP_REQUIRE_READER = new Setting<>("sprawl.http.require-reader", "false",
+            "Reads (the API, /overlay/health, /metrics) stay open so Kubernetes, load balancers and Prometheus call them"
+                    + " without credentials; true requires a user of the reader or admin group. The three MicroProfile"
+                    + " probes and /overlay/health/check stay open either way.",
+            bool());
+
+    public static final Setting<String> HTTPS_KEYSTORE = new Setting<>("sprawl.https.keystore", "",
+            "The HTTPS port's certificate: a PKCS#12 keystore. Empty: the self-signed one Liberty makes on first"
+                    + " start (resources/security/key.p12), good for a local cluster only. The API takes credentials"
+                    + " only over HTTPS.",
+            raw -> raw);
+
+    public static final Setting<String> HTTPS_KEYSTORE_PASSWORD = Setting.secret("sprawl.https.keystore-password",
+            "The keystore's password. Empty with the default keystore: Liberty's keystore_password from server.env.",
+            raw -> raw);
+
     // ---- cluster security (package cluster: ClusterTls, TlsMaterial) -----------------------------
 
     public static final Setting<ClusterSecurity> CLUSTER_SECURITY = new Setting<>("sprawl.cluster.security", "tls",
@@ -260,6 +289,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
             SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
             JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES,
+            ADMIN_USER, ADMIN_PASSWORD, HTTP_REQUIRE_READER, HTTPS_KEYSTORE, HTTPS_KEYSTORE_PASSWORD,
             CLUSTER_SECURITY, TLS_DIR, TLS_CERT_PEM, TLS_KEY_PEM, TLS_CA_PEM, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
             PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS,

@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -54,13 +55,18 @@ final class ErrorMappers {
         }
     }
 
-    /** Anything else is our fault: logged with its stack, answered with a short message. */
+    /**
+     * Anything else is our fault: logged with its stack under a reference, answered with that reference
+     * only. An exception's text can carry internals (paths, addresses, a peer's data) that a caller
+     * has no business reading.
+     */
     @Provider
     public static final class Unexpected implements ExceptionMapper<RuntimeException> {
         @Override
         public Response toResponse(RuntimeException e) {
-            LOG.log(Level.WARNING, "unexpected error in the overlay API", e);
-            return json(500, "internal", e.toString());
+            String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+            LOG.log(Level.WARNING, "unexpected error in the overlay API (reference " + ref + ")", e);
+            return json(500, "internal", "an internal error; the node's log has the details under reference " + ref);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.OverlayVersion;
 import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.config.ApiConfig;
 import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.Leadership;
 import io.sprawl.overlay.membership.Member;
@@ -46,7 +47,7 @@ public class HealthResource {
             body.put("state", g.nodeState(g.selfId()).orElse(null));
             body.put("viewId", g.snapshot().viewId());
             body.put("members", g.snapshot().countByState());
-            body.put("security", security(g));
+            body.put("security", security(g, node.api().orElseThrow()));
         });
         body.put("checks", Map.of("started", check(started), "ready", check(ready), "live", check(live)));
         return Response.status(up ? 200 : 503).entity(body).build();
@@ -104,8 +105,11 @@ public class HealthResource {
                 g.config().metrics().enabled(), new TreeMap<>(c.figures()));
     }
 
-    /** How the cluster traffic is protected: TLS with this node's certificate and its counters, or a warning. */
-    static Map<String, Object> security(GossipManager g) {
+    /**
+     * How the cluster traffic is protected (TLS with this node's certificate and its counters, or a
+     * warning) and who may call the API (never a password).
+     */
+    static Map<String, Object> security(GossipManager g, ApiConfig api) {
         Map<String, Object> out = new LinkedHashMap<>();
         g.tls().ifPresentOrElse(t -> {
             out.put("cluster", "tls");
@@ -115,6 +119,8 @@ public class HealthResource {
             out.put("warning", "cluster traffic is not encrypted or authenticated (sprawl.cluster.security=plaintext):"
                     + " anyone who reaches the cluster port can join and read every record");
         });
+        out.put("api", Map.of("admin", api.adminUser(), "writes", "admin, over HTTPS",
+                "reads", api.requireReader() ? "reader or admin, over HTTPS" : "open"));
         return out;
     }
 

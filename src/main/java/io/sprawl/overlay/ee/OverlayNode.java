@@ -1,6 +1,7 @@
 package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.config.ApiConfig;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.config.SettingException;
 import io.sprawl.overlay.membership.MembershipEvent;
@@ -20,6 +21,7 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -61,6 +63,7 @@ public class OverlayNode {
     TimerService timers;
 
     private volatile GossipManager gossip;
+    private volatile ApiConfig api;
     private volatile Router router;
     private volatile String startupError;
     private volatile long startedAt;
@@ -71,6 +74,7 @@ public class OverlayNode {
     void start() {
         OverlayConfig config;
         try {
+            api = ApiConfig.from(key -> mpConfig.getOptionalValue(key, String.class), libertyKeystore());
             config = OverlayConfig.from(key -> mpConfig.getOptionalValue(key, String.class));
         } catch (SettingException e) {
             // One line naming key, value and what is allowed; the node does not start half-configured.
@@ -122,6 +126,12 @@ public class OverlayNode {
         }
     }
 
+    /** Where Liberty makes its own HTTPS keystore (server.output.dir is a system property of every Liberty server). */
+    private static Optional<Path> libertyKeystore() {
+        return Optional.ofNullable(System.getProperty("server.output.dir"))
+                .map(dir -> Path.of(dir, "resources", "security", "key.p12"));
+    }
+
     /**
      * Cancels a timer at stop (the container may have cancelled it already). Here, not in a class of
      * its own: a class first loaded at stop fails when the deployer has already removed the archive
@@ -140,6 +150,11 @@ public class OverlayNode {
     /** The running node, or empty when it did not start or has stopped. */
     public Optional<GossipManager> gossip() {
         return Optional.ofNullable(gossip);
+    }
+
+    /** Who may call the API; empty when the settings were bad (then the API is closed but for reads, see ApiAccess). */
+    public Optional<ApiConfig> api() {
+        return Optional.ofNullable(api);
     }
 
     /** The running node; a request that needs it gets 503 otherwise. */

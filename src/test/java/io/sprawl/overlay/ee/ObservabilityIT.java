@@ -41,6 +41,9 @@ class ObservabilityIT {
 
     private static final String ROOT = "http://127.0.0.1:" + System.getProperty("it.http.port", "28080");
     private static final String API = ROOT + "/overlay/api";
+    /** Writes need the admin, over HTTPS (the server's password is set by the pom for the tests). */
+    private static final String ADMIN_API = "https://127.0.0.1:" + System.getProperty("it.https.port", "28443") + "/overlay/api";
+    static final Http.Login ADMIN = new Http.Login("admin", System.getProperty("it.admin.password", "it-admin-password"));
     private static final Path SERVER = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"), "usr", "servers",
             "sprawl-it");
 
@@ -70,8 +73,8 @@ class ObservabilityIT {
 
     @Test
     void metricsCarryTheSprawlNamesWithTheValuesOfTheRestApi() {
-        assertEquals(200, Http.post(API + "/messages", "{\"count\": 7}").status());
-        assertEquals(200, Http.post(API + "/metrics/custom/it-orders", "{\"type\": \"counter\", \"add\": 3}").status());
+        assertEquals(200, Http.post(ADMIN_API + "/messages", "{\"count\": 7}", ADMIN).status());
+        assertEquals(200, Http.post(ADMIN_API + "/metrics/custom/it-orders", "{\"type\": \"counter\", \"add\": 3}", ADMIN).status());
         awaitSample(); // the custom metric's gauge is registered at the next sample
         Await.until("it0 to lead", Duration.ofSeconds(10), () -> Http.get(API + "/leader").object().getBoolean("isLeader"));
 
@@ -138,24 +141,24 @@ class ObservabilityIT {
         assertError(Http.get(API + "/metrics/history?metric=load&from=10&to=5"), 400, "bad-range", "after");
         assertError(Http.get(API + "/metrics/history?metric=load&node=ghost"), 404, "unknown-member", "ghost");
 
-        assertEquals(200, Http.post(API + "/metrics/custom/it-depth", "{\"type\": \"gauge\", \"value\": 4.5}").status());
+        assertEquals(200, Http.post(ADMIN_API + "/metrics/custom/it-depth", "{\"type\": \"gauge\", \"value\": 4.5}", ADMIN).status());
         assertEquals(4.5, Http.get(API + "/metrics/custom").object().getJsonObject("it-depth")
                 .getJsonNumber("value").doubleValue());
-        assertError(Http.post(API + "/metrics/custom/it-depth", "{\"type\": \"counter\", \"add\": 1}"), 409,
+        assertError(Http.post(ADMIN_API + "/metrics/custom/it-depth", "{\"type\": \"counter\", \"add\": 1}", ADMIN), 409,
                 "wrong-type", "gauge");
-        assertError(Http.post(API + "/metrics/custom/Bad%20Name", "{\"type\": \"counter\", \"add\": 1}"), 400,
+        assertError(Http.post(ADMIN_API + "/metrics/custom/Bad%20Name", "{\"type\": \"counter\", \"add\": 1}", ADMIN), 400,
                 "bad-name", "a-z");
-        assertError(Http.post(API + "/metrics/custom/it-x", "{\"type\": \"counter\", \"add\": -1}"), 400,
+        assertError(Http.post(ADMIN_API + "/metrics/custom/it-x", "{\"type\": \"counter\", \"add\": -1}", ADMIN), 400,
                 "bad-value", "only grows");
-        assertError(Http.post(API + "/metrics/custom/it-x", "{\"type\": \"meter\"}"), 400, "bad-type", "meter");
-        assertError(Http.post(API + "/metrics/custom/never/reset", ""), 404, "unknown-metric", "never");
-        assertEquals(0.0, Http.post(API + "/metrics/custom/it-depth/reset", "").object().getJsonNumber("value")
+        assertError(Http.post(ADMIN_API + "/metrics/custom/it-x", "{\"type\": \"meter\"}", ADMIN), 400, "bad-type", "meter");
+        assertError(Http.post(ADMIN_API + "/metrics/custom/never/reset", "", ADMIN), 404, "unknown-metric", "never");
+        assertEquals(0.0, Http.post(ADMIN_API + "/metrics/custom/it-depth/reset", "", ADMIN).object().getJsonNumber("value")
                 .doubleValue());
     }
 
     @Test
     void aJmxClientOutsideTheServerReadsTheMXBeansAndCallsTheirOperations() throws Exception {
-        assertEquals(200, Http.post(API + "/metrics/custom/it-jmx", "{\"type\": \"counter\", \"add\": 2}").status());
+        assertEquals(200, Http.post(ADMIN_API + "/metrics/custom/it-jmx", "{\"type\": \"counter\", \"add\": 2}", ADMIN).status());
         awaitSample();
         try (JMXConnector c = Jmx.connect(SERVER)) {
             MBeanServerConnection s = c.getMBeanServerConnection();

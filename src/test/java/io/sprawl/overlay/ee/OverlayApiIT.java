@@ -35,6 +35,9 @@ class OverlayApiIT {
 
     private static final String ROOT = "http://127.0.0.1:" + System.getProperty("it.http.port", "28080");
     private static final String API = ROOT + "/overlay/api";
+    /** Writes need the admin, over HTTPS (the server's password is set by the pom for the tests). */
+    private static final String ADMIN_API = "https://127.0.0.1:" + System.getProperty("it.https.port", "28443") + "/overlay/api";
+    static final Http.Login ADMIN = new Http.Login("admin", System.getProperty("it.admin.password", "it-admin-password"));
 
     @Deployment(testable = false)
     static WebArchive war() {
@@ -86,15 +89,15 @@ class OverlayApiIT {
 
     @Test
     void theNodeChangesItsMetadataAndRefusesBadOnes() {
-        Reply r = Http.put(API + "/members/it0/metadata", "{\"role\":\"arquillian\",\"zone\":\"z9\"}");
+        Reply r = Http.put(ADMIN_API + "/members/it0/metadata", "{\"role\":\"arquillian\",\"zone\":\"z9\"}", ADMIN);
         assertEquals(200, r.status(), r.toString());
         assertEquals("z9", Http.get(API + "/members/it0").object().getJsonObject("metadata").getString("zone"));
-        assertError(Http.put(API + "/members/it0/metadata", "{\"zone\":7}"), 400, "bad-metadata", "must be a string");
-        assertError(Http.put(API + "/members/it0/metadata", "{\"bad key\":\"x\"}"), 400, "bad-metadata",
+        assertError(Http.put(ADMIN_API + "/members/it0/metadata", "{\"zone\":7}", ADMIN), 400, "bad-metadata", "must be a string");
+        assertError(Http.put(ADMIN_API + "/members/it0/metadata", "{\"bad key\":\"x\"}", ADMIN), 400, "bad-metadata",
                 "'bad key' is not allowed");
-        assertError(Http.put(API + "/members/it0/metadata", "{not json"), 400, "bad-json", "");
-        assertError(Http.put(API + "/members/other/metadata", "{}"), 404, "unknown-member", "other");
-        Http.put(API + "/members/it0/metadata", "{\"role\":\"arquillian\"}");
+        assertError(Http.put(ADMIN_API + "/members/it0/metadata", "{not json", ADMIN), 400, "bad-json", "");
+        assertError(Http.put(ADMIN_API + "/members/other/metadata", "{}", ADMIN), 404, "unknown-member", "other");
+        Http.put(ADMIN_API + "/members/it0/metadata", "{\"role\":\"arquillian\"}", ADMIN);
     }
 
     @Test
@@ -140,15 +143,15 @@ class OverlayApiIT {
     @Test
     void messagesAreCountedAndBadCountsRefused() {
         long before = Http.get(API + "/messages").object().getJsonNumber("count").longValue();
-        Reply r = Http.post(API + "/messages", "{\"count\": 3}");
+        Reply r = Http.post(ADMIN_API + "/messages", "{\"count\": 3}", ADMIN);
         assertEquals(200, r.status(), r.toString());
         assertEquals(before + 3, r.object().getJsonNumber("count").longValue());
         assertEquals("it0", r.object().getString("node"));
         assertEquals(before + 3, r.object().getJsonObject("byNode").getJsonNumber("it0").longValue());
-        assertError(Http.post(API + "/messages", "{\"count\": 0}"), 400, "bad-count", "got count 0");
-        assertError(Http.post(API + "/messages", "{\"count\": -5}"), 400, "bad-count", "from 1 to");
-        assertError(Http.post(API + "/messages", "{}"), 400, "bad-count", "got count null");
-        assertError(Http.post(API + "/messages", "x".repeat(70_000)), 413, "too-large", "65536 bytes");
+        assertError(Http.post(ADMIN_API + "/messages", "{\"count\": 0}", ADMIN), 400, "bad-count", "got count 0");
+        assertError(Http.post(ADMIN_API + "/messages", "{\"count\": -5}", ADMIN), 400, "bad-count", "from 1 to");
+        assertError(Http.post(ADMIN_API + "/messages", "{}", ADMIN), 400, "bad-count", "got count null");
+        assertError(Http.post(ADMIN_API + "/messages", "x".repeat(70_000), ADMIN), 413, "too-large", "65536 bytes");
         assertEquals(before + 3, Http.get(API + "/messages").object().getJsonNumber("clusterTotal").longValue());
     }
 
@@ -231,13 +234,13 @@ class OverlayApiIT {
         assertEquals("it0", Http.get(ROOT + "/overlay/health/membership").object().getString("leader"));
         assertTrue(Http.get(API + "/events").json().toString().contains("\"type\":\"leader\""),
                 "the election is in the history");
-        assertError(Http.post(API + "/leader/step-down", ""), 409, "no-successor", "cannot step down");
+        assertError(Http.post(ADMIN_API + "/leader/step-down", "", ADMIN), 409, "no-successor", "cannot step down");
         assertTrue(Http.get(API + "/leader").object().getBoolean("isLeader"), "still leading");
     }
 
     @Test
     void unknownPathsAndMethodsAnswerJson() {
         assertError(Http.get(API + "/nothing-here"), 404, "not-found", "");
-        assertError(Http.post(API + "/members", "{}"), 405, "method-not-allowed", "");
+        assertError(Http.post(ADMIN_API + "/members", "{}", ADMIN), 405, "method-not-allowed", "");
     }
 }

@@ -47,7 +47,7 @@ class CertificateRotationIT {
         long term = before.getJsonNumber("term").longValue();
         String oldCa = tls(0).getString("issuer");
 
-        Traffic traffic = new Traffic();
+        Traffic traffic = new Traffic(CLUSTER.admin());
         traffic.start();
         try {
             pki("ca", PKI.resolve("ca2").toString(), "sprawl-it-rotation-ca2");
@@ -100,12 +100,17 @@ class CertificateRotationIT {
         assertEquals(List.of("node3 HEALTHY"), states(3), "node3 formed a cluster of its own");
     }
 
-    /** POSTs a message count to each node in turn, every 100 ms, and keeps what failed. */
+    /** POSTs a message count (as the admin, over HTTPS) to each node in turn, every 100 ms, and keeps what failed. */
     private static final class Traffic implements Runnable {
         final AtomicInteger sent = new AtomicInteger();
+        private final Http.Login admin;
         final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         private volatile boolean running = true;
         private final Thread thread = new Thread(this, "rotation-traffic");
+
+        Traffic(Http.Login admin) {
+            this.admin = admin;
+        }
 
         void start() {
             thread.setDaemon(true);
@@ -121,8 +126,7 @@ class CertificateRotationIT {
         public void run() {
             for (int n = 0; running && n < 100_000; n++) {
                 int i = n % 3;
-                Http.Reply r = Http.post("http://127.0.0.1:" + CLUSTER.httpPort(i) + "/overlay/api/messages",
-                        "{\"count\": 1}");
+                Http.Reply r = Http.post(CLUSTER.https(i) + "/overlay/api/messages", "{\"count\": 1}", admin);
                 sent.incrementAndGet();
                 if (r.status() != 200) {
                     failures.add("node" + i + ": " + r);

@@ -92,15 +92,15 @@ class LeaderElectionIT {
         int leader = index(before.getString("leader"));
         awaitLease(leader);
         int other = alive.stream().filter(i -> i != leader).findFirst().orElseThrow();
-        Http.Reply refused = Http.post("http://127.0.0.1:" + CLUSTER.httpPort(other)
-                + "/overlay/api/leader/step-down", "");
+        Http.Login admin = CLUSTER.admin();
+        Http.Reply refused = Http.post(CLUSTER.https(other) + "/overlay/api/leader/step-down", "", admin);
         assertEquals(409, refused.status(), refused.toString());
         assertEquals("not-leader", ((JsonObject) refused.json()).getString("error"));
 
         // 409 busy while the membership is still changing (a rebalance after the kill): ask again.
         Http.Reply[] done = new Http.Reply[1];
         Await.until("the step-down to be accepted", Duration.ofSeconds(15), () -> {
-            done[0] = Http.post("http://127.0.0.1:" + CLUSTER.httpPort(leader) + "/overlay/api/leader/step-down", "");
+            done[0] = Http.post(CLUSTER.https(leader) + "/overlay/api/leader/step-down", "", admin);
             return done[0].status() != 409 || !done[0].body().contains("\"busy\"");
         }, () -> done[0]);
         assertEquals(200, done[0].status(), done[0].toString());

@@ -30,9 +30,8 @@ class LocalClusterIT {
     @AfterAll
     static void stopAll() throws Exception {
         CLUSTER.launcher("stop");
-        Path wlp = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"));
-        CLUSTER.run(List.of(wlp.resolve("bin/server").toString(), "stop", "bad0"), Map.of("WLP_USER_DIR",
-                DIR.resolve("wlp-usr").toString()), 120);
+        stop("bad0");
+        stop("reader0");
     }
 
     @Test
@@ -69,22 +68,7 @@ class LocalClusterIT {
 
     @Test
     void aBadSettingStopsTheNodeWithOneLineAndItsStartupCheckStaysDown() throws Exception {
-        Path wlp = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"));
-        Map<String, String> env = Map.of("WLP_USER_DIR", DIR.resolve("wlp-usr").toString());
-        Path server = DIR.resolve("wlp-usr/servers/bad0");
-        if (!Files.isDirectory(server)) {
-            assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "create", "bad0"), env, 120));
-        }
-        Files.createDirectories(server.resolve("dropins"));
-        Files.copy(ROOT.resolve("server-config/server.xml"), server.resolve("server.xml"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(Path.of(System.getProperty("it.war", "target/sprawl-overlay.war")),
-                server.resolve("dropins/sprawl-overlay.war"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(server.resolve("server.env"), String.join("\n",
-                "SPRAWL_NODE_ID=bad0", "SPRAWL_GOSSIP_PORT=70000", "SPRAWL_HTTP_PORT=29180",
-                "SPRAWL_HTTPS_PORT=29543", "SPRAWL_CLUSTER_NAME=sprawl-it-bad", "") );
-        assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "start", "bad0"), env, 180));
-
+        Path server = scratch("bad0", "SPRAWL_ADMIN_PASSWORD=it-scratch-password", "SPRAWL_GOSSIP_PORT=70000");
         String url = "http://127.0.0.1:29180";
         Await.until("bad0's startup check to answer", Duration.ofSeconds(60),
                 () -> Http.get(url + "/health/started").status() == 503, () -> Http.get(url + "/health/started"));
@@ -96,26 +80,101 @@ class LocalClusterIT {
         assertEquals(503, api.status());
         assertEquals("not-started", api.object().getString("error"));
         assertEquals(503, Http.get(url + "/overlay/health/check").status());
-
-        List<String> log = Files.readAllLines(server.resolve("logs/messages.log"));
-        assertEquals(1, log.stream().filter(l -> l.contains("sprawl-overlay not started: " + expected)).count(),
-                String.join("\n", log));
+        assertOneLine(server, "sprawl-overlay not started: " + expected);
 
         // A secured node (the default) whose certificate is not where its setting says.
-        assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "stop", "bad0"), env, 120));
-        Files.writeString(server.resolve("server.env"), String.join("\n",
-                "SPRAWL_NODE_ID=bad0", "SPRAWL_GOSSIP_PORT=27890", "SPRAWL_HTTP_PORT=29180",
-                "SPRAWL_HTTPS_PORT=29543", "SPRAWL_CLUSTER_NAME=sprawl-it-bad", "SPRAWL_TLS_DIR=/nonexistent/tls", ""));
-        Files.deleteIfExists(server.resolve("logs/messages.log"));
-        assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "start", "bad0"), env, 180));
+        stop("bad0");
+        scratch("bad0", "SPRAWL_ADMIN_PASSWORD=it-scratch-password", "SPRAWL_GOSSIP_PORT=27890",
+                "SPRAWL_TLS_DIR=/nonexistent/tls");
         String noCertificate = "sprawl.tls.dir=/nonexistent/tls is not allowed: /nonexistent/tls/tls.crt cannot be read"
                 + " (NoSuchFileException); expected tls.crt, tls.key and ca.crt there, readable by the server's user";
         Await.until("bad0 to refuse to start without its certificate", Duration.ofSeconds(60),
                 () -> Http.get(url + "/health/started").body().contains(noCertificate),
                 () -> Http.get(url + "/health/started"));
-        List<String> secured = Files.readAllLines(server.resolve("logs/messages.log"));
-        assertEquals(1, secured.stream().filter(l -> l.contains("sprawl-overlay not started: " + noCertificate))
-                .count(), String.join("\n", secured));
+        assertOneLine(server, "sprawl-overlay not started: " + noCertificate);
+
+        // No admin password: nobody could administer the node, so it does not start.
+        stop("bad0");
+        scratch("bad0", "SPRAWL_GOSSIP_PORT=27890", "SPRAWL_CLUSTER_SECURITY=plaintext");
+        String noAdmin = "sprawl.admin.password= is not allowed: required: the admin's password";
+        Await.until("bad0 to refuse to start without an admin password", Duration.ofSeconds(60),
+                () -> Http.get(url + "/health/started").body().contains(noAdmin), () -> Http.get(url + "/health/started"));
+        assertOneLine(server, "sprawl-overlay not started: " + noAdmin);
+        assertEquals(503, Http.get(url + "/overlay/health/check").status());
+    }
+
+    @Test
+    void readsCanRequireAReaderWhileTheProbesStayOpen() throws Exception {
+        scratch("reader0", "SPRAWL_ADMIN_PASSWORD=it-scratch-password", "SPRAWL_GOSSIP_PORT=27891",
+                "SPRAWL_CLUSTER_SECURITY=plaintext", "SPRAWL_HTTP_REQUIRE_READER=true", "SPRAWL_HTTP_PORT=29181",
+                "SPRAWL_HTTPS_PORT=29544");
+        String http = "http://127.0.0.1:29181";
+        String https = "https://127.0.0.1:29544";
+        Http.Login admin = new Http.Login("admin", "it-scratch-password");
+        Await.until("reader0 to be ready", Duration.ofSeconds(90), () -> Http.get(http + "/health/ready").status() == 200,
+                () -> Http.get(http + "/health/ready"));
+        for (String probe : List.of("/health/ready", "/health/live", "/health/started", "/overlay/health/check")) {
+            assertEquals(200, Http.get(http + probe).status(), probe + " stays open");
+        }
+        for (String read : List.of("/overlay/api/members", "/overlay/api/leader", "/overlay/health",
+                "/overlay/health/membership")) {
+            Reply plain = Http.get(http + read);
+            assertEquals(403, plain.status(), read + " over HTTP: " + plain);
+            assertEquals("https-required", plain.object().getString("error"));
+            Reply anonymous = Http.get(https + read);
+            assertEquals(401, anonymous.status(), read + " without credentials: " + anonymous);
+            assertEquals("unauthenticated", anonymous.object().getString("error"));
+            assertEquals(200, Http.get(https + read, admin).status(), read + " as the admin");
+        }
+        assertEquals("reader or admin, over HTTPS", Http.get(https + "/overlay/health", admin).object()
+                .getJsonObject("security").getJsonObject("api").getString("reads"));
+        // MicroProfile Metrics follows the same setting through server.xml: HTTPS and a reader or admin.
+        assertTrue(Http.get(http + "/metrics").status() != 200, "/metrics over plain HTTP without credentials");
+        assertEquals(401, Http.get(https + "/metrics").status(), "/metrics without credentials");
+        Reply scraped = Http.get(https + "/metrics", admin);
+        assertEquals(200, scraped.status(), "/metrics as the admin");
+        assertTrue(scraped.body().contains("sprawl_"), "the overlay's gauges are in the scrape");
+    }
+
+    /**
+     * A scratch server of the tests' own (not the launcher's), node id = its name, on HTTP 29180 and HTTPS
+     * 29543 unless the settings say otherwise; started, its folder returned. Stopped by {@link #stopAll}.
+     */
+    private static Path scratch(String name, String... settings) throws Exception {
+        Path wlp = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"));
+        Path server = DIR.resolve("wlp-usr/servers/" + name);
+        if (!Files.isDirectory(server)) {
+            assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "create", name), serverEnv(), 120));
+        }
+        Files.createDirectories(server.resolve("dropins"));
+        Files.copy(ROOT.resolve("server-config/server.xml"), server.resolve("server.xml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of(System.getProperty("it.war", "target/sprawl-overlay.war")),
+                server.resolve("dropins/sprawl-overlay.war"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // Later lines win in server.env, so a test's settings override these defaults.
+        List<String> env = new java.util.ArrayList<>(List.of("keystore_password=it-scratch-keystore",
+                "SPRAWL_NODE_ID=" + name, "SPRAWL_HTTP_PORT=29180", "SPRAWL_HTTPS_PORT=29543",
+                "SPRAWL_CLUSTER_NAME=sprawl-it-" + name));
+        env.addAll(List.of(settings));
+        env.add("");
+        Files.writeString(server.resolve("server.env"), String.join("\n", env));
+        Files.deleteIfExists(server.resolve("logs/messages.log"));
+        assertEquals(0, run(List.of(wlp.resolve("bin/server").toString(), "start", name), serverEnv(), 180));
+        return server;
+    }
+
+    private static void stop(String name) throws Exception {
+        Path wlp = Path.of(System.getProperty("it.wlp", "target/liberty/wlp"));
+        run(List.of(wlp.resolve("bin/server").toString(), "stop", name), serverEnv(), 120);
+    }
+
+    private static Map<String, String> serverEnv() {
+        return Map.of("WLP_USER_DIR", DIR.resolve("wlp-usr").toString());
+    }
+
+    private static void assertOneLine(Path server, String line) throws Exception {
+        List<String> log = Files.readAllLines(server.resolve("logs/messages.log"));
+        assertEquals(1, log.stream().filter(l -> l.contains(line)).count(), String.join("\n", log));
     }
 
     private static List<String> table(int i) {

@@ -22,6 +22,7 @@ public final class LauncherCluster {
 
     private final Path dir;
     private final int httpBase;
+    private final int httpsBase;
     private final Map<String, String> env;
 
     public LauncherCluster(String folder, String name, int httpBase, int httpsBase, int gossipBase) {
@@ -33,6 +34,7 @@ public final class LauncherCluster {
             Map<String, String> more) {
         this.dir = ROOT.resolve("target").resolve(folder);
         this.httpBase = httpBase;
+        this.httpsBase = httpsBase;
         Map<String, String> e = new java.util.HashMap<>(more);
         e.put("SPRAWL_CLUSTER_DIR", dir.toString());
         e.put("SPRAWL_HTTP_BASE", Integer.toString(httpBase));
@@ -48,6 +50,20 @@ public final class LauncherCluster {
 
     public int httpPort(int i) {
         return httpBase + i;
+    }
+
+    /** Node i's HTTPS base URL, where the admin API takes credentials. */
+    public String https(int i) {
+        return "https://127.0.0.1:" + (httpsBase + i);
+    }
+
+    /** The admin user with the password the launcher made at the first start (its admin.password file). */
+    public Http.Login admin() {
+        try {
+            return new Http.Login("admin", Files.readString(dir.resolve("admin.password")).trim());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("no admin password from the launcher in " + dir, e);
+        }
     }
 
     /** Runs {@code local-cluster.sh} with these arguments; its exit code. */
