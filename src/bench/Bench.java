@@ -30,6 +30,30 @@ final class Bench {
 
     static final int HTTP_BASE = 19080;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final int HTTPS_BASE = 19443;
+    /** For the admin's writes over HTTPS: the bench nodes' certificates are Liberty's self-signed ones. */
+    static final HttpClient HTTPS;
+
+    static {
+        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        try {
+            javax.net.ssl.SSLContext any = javax.net.ssl.SSLContext.getInstance("TLS");
+            any.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+                }
+
+                public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+                }
+
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            HTTPS = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(any).build();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     static final List<String> ADDRESSES = List.of(System.getenv().getOrDefault("SPRAWL_NODE_ADDRESSES", "")
             .trim().split("\\s+"));
@@ -52,7 +76,7 @@ final class Bench {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().putAll(Map.of("SPRAWL_CLUSTER_DIR", dir.toString(), "SPRAWL_HTTP_BASE",
-                Integer.toString(HTTP_BASE), "SPRAWL_HTTPS_BASE", "19443", "SPRAWL_GOSSIP_BASE", "17800",
+                Integer.toString(HTTP_BASE), "SPRAWL_HTTPS_BASE", Integer.toString(HTTPS_BASE), "SPRAWL_GOSSIP_BASE", "17800",
                 "SPRAWL_CLUSTER_NAME", "sprawl-bench"));
         pb.environment().putAll(settings);
         Process p = pb.start();
@@ -162,9 +186,18 @@ final class Bench {
         return send(HttpRequest.newBuilder(uri(node, path)).GET());
     }
 
+    /** A write, as the admin (the password the launcher made, admin.password) over HTTPS. */
     static String put(int node, String path, String json) throws Exception {
-        return send(HttpRequest.newBuilder(uri(node, path))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+        String login = "admin:" + Files.readString(dir.resolve("admin.password")).trim();
+        HttpRequest r = HttpRequest.newBuilder(URI.create("https://" + host(node) + ":" + (HTTPS_BASE + node) + path))
+                .header("Content-Type", "application/json").header("Authorization", "Basic "
+                        + java.util.Base64.getEncoder().encodeToString(login.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(5)).build();
+        try {
+            return HTTPS.send(r, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     static String send(HttpRequest.Builder b) throws Exception {

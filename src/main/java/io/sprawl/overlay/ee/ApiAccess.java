@@ -50,7 +50,7 @@ public class ApiAccess implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         boolean write = !READS.contains(request.getMethod());
-        String path = request.getUriInfo().getPath();
+        String path = request.getUriInfo().getPath().replaceFirst("^/", ""); // "health/check", with or without the slash
         boolean readsClosed = node.api().map(ApiConfig::requireReader).orElse(false);
         if (!write && (!readsClosed || ALWAYS_OPEN.contains(path))) {
             return;

@@ -24,6 +24,7 @@ public final class LauncherCluster {
     private final int httpBase;
     private final int httpsBase;
     private final Map<String, String> env;
+    private final List<String> addresses;
 
     public LauncherCluster(String folder, String name, int httpBase, int httpsBase, int gossipBase) {
         this(folder, name, httpBase, httpsBase, gossipBase, Map.of());
@@ -42,6 +43,18 @@ public final class LauncherCluster {
         e.put("SPRAWL_GOSSIP_BASE", Integer.toString(gossipBase));
         e.put("SPRAWL_CLUSTER_NAME", name);
         this.env = Map.copyOf(e);
+        String given = e.getOrDefault("SPRAWL_NODE_ADDRESSES", "").trim();
+        this.addresses = given.isEmpty() ? List.of() : List.of(given.split("\\s+"));
+    }
+
+    /** Node i's address: 127.0.0.1, or its own in a network namespace (SPRAWL_NODE_ADDRESSES). */
+    public String host(int i) {
+        return i < addresses.size() ? addresses.get(i) : "127.0.0.1";
+    }
+
+    /** Node i's HTTP base URL. */
+    public String http(int i) {
+        return "http://" + host(i) + ":" + httpPort(i);
     }
 
     public Path dir() {
@@ -54,7 +67,7 @@ public final class LauncherCluster {
 
     /** Node i's HTTPS base URL, where the admin API takes credentials. */
     public String https(int i) {
-        return "https://127.0.0.1:" + (httpsBase + i);
+        return "https://" + host(i) + ":" + (httpsBase + i);
     }
 
     /** The admin user with the password the launcher made at the first start (its admin.password file). */
@@ -87,7 +100,7 @@ public final class LauncherCluster {
 
     /** Each member as "id STATE incarnation", as node i sees the table; the error when it cannot answer. */
     public List<String> table(int i) {
-        Reply r = Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/members");
+        Reply r = Http.get(http(i) + "/overlay/api/members");
         if (r.status() != 200) {
             return List.of(r.toString());
         }
@@ -103,13 +116,13 @@ public final class LauncherCluster {
 
     /** Node i's whole event history, member transitions and leader changes, oldest first. */
     public List<JsonObject> allEvents(int i) {
-        JsonArray events = (JsonArray) Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/events").json();
+        JsonArray events = (JsonArray) Http.get(http(i) + "/overlay/api/events").json();
         return events.stream().map(JsonObject.class::cast).toList();
     }
 
     /** Node i's {@code /overlay/api/leader}, or null when it cannot answer. */
     public JsonObject leader(int i) {
-        Reply r = Http.get("http://127.0.0.1:" + httpPort(i) + "/overlay/api/leader");
+        Reply r = Http.get(http(i) + "/overlay/api/leader");
         return r.status() == 200 ? (JsonObject) r.json() : null;
     }
 
