@@ -159,7 +159,8 @@ https_url() { echo "https://$(addr "$1"):$((HTTPS_BASE + $1))"; }
 # certificate, this host only).
 api_get() {
   if [ "${SPRAWL_HTTP_REQUIRE_READER:-false}" = true ]; then
-    curl -sk --max-time 2 -u "admin:$ADMIN_PASSWORD" "$(https_url "$1")$2"
+    # The password through stdin, not the command line (ps shows arguments to every user of the host).
+    printf 'user = "admin:%s"\n' "$ADMIN_PASSWORD" | curl -sk --max-time 2 -K - "$(https_url "$1")$2"
   else
     curl -s --max-time 2 "$(url "$1")$2"
   fi

@@ -23,30 +23,12 @@ if [ "$(id -u)" -ne 0 ]; then
   exec java -cp "$ROOT/target/bench-classes" LeaderBench "$ROOT" "${REPEATS:-5}"
 fi
 
-remove_namespaces() {
-  local i
-  for ((i = 0; i < N; i++)); do ip netns del "sprawl-lb-node$i" 2> /dev/null || true; done
-  ip netns del "$HUB" 2> /dev/null || true
-}
-remove_namespaces
-trap remove_namespaces EXIT
-
-ip netns add "$HUB"
-ip -n "$HUB" link set lo up
-ip netns exec "$HUB" sysctl -qw net.ipv4.ip_forward=1
+# The namespaces the tests use too (src/test/netns/netns.sh): node i at 10.77.i.2, a hub routing between them.
+NETNS="$ROOT/src/test/netns/netns.sh"
+trap 'bash "$NETNS" down sprawl-lb "$N"' EXIT
+bash "$NETNS" up sprawl-lb "$N" 77
 addresses=""
-for ((i = 0; i < N; i++)); do
-  ns=sprawl-lb-node$i
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  ip link add "lb$i" netns "$ns" type veth peer name "lbh$i" netns "$HUB"
-  ip -n "$ns" addr add "10.77.$i.2/24" dev "lb$i"
-  ip -n "$ns" link set "lb$i" up
-  ip -n "$ns" route add default via "10.77.$i.1"
-  ip -n "$HUB" addr add "10.77.$i.1/24" dev "lbh$i"
-  ip -n "$HUB" link set "lbh$i" up
-  addresses+="10.77.$i.2 "
-done
+for ((i = 0; i < N; i++)); do addresses+="10.77.$i.2 "; done
 
 export SPRAWL_NODE_ADDRESSES="${addresses% }"
 export SPRAWL_NETNS_PREFIX=sprawl-lb-node

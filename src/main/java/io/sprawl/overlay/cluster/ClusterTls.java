@@ -53,6 +53,8 @@ public final class ClusterTls {
     static final long REHANDSHAKE_SPACING_MS = 250;
     /** A refused handshake is logged at most this often (with the count since), so a scan cannot flood the log. */
     static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
+    /** Files refused at a reload are tried again this often while they stay the same. */
+    static final long RETRY_REFUSED_MS = 60_000;
 
     /** What the health, the API and the metrics show. Never the key. */
     public record Status(String subject, String issuer, long notAfter, List<String> trustedCas, long loadedAt,
@@ -64,14 +66,21 @@ public final class ClusterTls {
     private final Clock clock;
     private final SSLContext context;
     private volatile TlsMaterial current;
+    /** The material before the last reload: a handshake that chose its alias just before may still ask for it. */
+    private volatile TlsMaterial previous;
     private volatile long loadedAt;
-    /** The fingerprint of the files last tried, valid or not: a bad file is reported once, not every second. */
+    /**
+     * The fingerprint of the files last tried, valid or not: a bad file is reported once, not every second,
+     * and tried again every {@link #RETRY_REFUSED_MS} (a certificate refused as not yet valid may become so).
+     */
     private volatile String lastTried;
+    private volatile long lastRefusedAt;
     /** Gives one closer per open transport connection; each closes its connection, which re-opens at the next send. */
     private volatile java.util.function.Supplier<List<Runnable>> connections = List::of;
-    private final java.util.concurrent.ScheduledExecutorService rehandshakes =
+    /** Re-opens connections after a reload and cuts off handshakes past their deadline: short tasks, one thread. */
+    private final java.util.concurrent.ScheduledExecutorService timers =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "sprawl-tls-rehandshake");
+                Thread t = new Thread(r, "sprawl-tls-timers");
                 t.setDaemon(true);
                 return t;
             });
@@ -119,7 +128,25 @@ public final class ClusterTls {
 
     /** Stops re-opening connections (the node is stopping). */
     public void close() {
-        rehandshakes.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    /**
+     * Closes this socket unless the returned future is cancelled within {@link #HANDSHAKE_TIMEOUT_MS}: a
+     * handshake's hard deadline (a socket timeout bounds each read, and a peer may send a byte at a time).
+     */
+    java.util.concurrent.Future<?> deadline(java.net.Socket s) {
+        try {
+            return timers.schedule(() -> {
+                try {
+                    s.close();
+                } catch (java.io.IOException e) {
+                    // closed already
+                }
+            }, HANDSHAKE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
     /**
@@ -138,7 +165,8 @@ public final class ClusterTls {
             return false;
         }
         String fingerprint = source.fingerprint();
-        if (fingerprint.equals(lastTried) || fingerprint.equals(current.fingerprint)) {
+        boolean retryDue = clock.millis() - lastRefusedAt >= RETRY_REFUSED_MS;
+        if (fingerprint.equals(current.fingerprint) || (fingerprint.equals(lastTried) && !retryDue)) {
             lastTried = fingerprint;
             return false;
         }
@@ -148,9 +176,12 @@ public final class ClusterTls {
             next = TlsMaterial.load(source, clock.instant());
         } catch (SettingException e) {
             reloadsRefused.incrementAndGet();
-            LOG.warning("kept the current cluster certificate: the new files are not valid: " + e.getMessage());
+            lastRefusedAt = clock.millis();
+            LOG.warning("kept the current cluster certificate: the new files are not valid (tried again every "
+                    + RETRY_REFUSED_MS / 1000 + " s while they stay so): " + e.getMessage());
             return false;
         }
+        previous = current;
         current = next;
         loadedAt = clock.millis();
         reloads.incrementAndGet();
@@ -159,7 +190,7 @@ public final class ClusterTls {
                 + " transport connection(s) re-open under it, one every " + REHANDSHAKE_SPACING_MS + " ms");
         for (int i = 0; i < closers.size(); i++) {
             try {
-                rehandshakes.schedule(closers.get(i), (i + 1) * REHANDSHAKE_SPACING_MS,
+                timers.schedule(closers.get(i), (i + 1) * REHANDSHAKE_SPACING_MS,
                         java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 break;
@@ -222,10 +253,23 @@ public final class ClusterTls {
         }
     }
 
-    /** The current key, whatever it is now. */
+    /**
+     * The current key, whatever it is now. Each material's key has an alias of its own, so a handshake that
+     * chose an alias before a reload gets that material's chain and key, never the new chain with the old key.
+     */
     private final class CurrentKeys extends X509ExtendedKeyManager {
         private X509ExtendedKeyManager keys() {
             return current.keyManager;
+        }
+
+        /** The material whose key this alias names (the JDK prefixes its own counters to the store's alias). */
+        private X509ExtendedKeyManager keys(String alias) {
+            TlsMaterial c = current;
+            TlsMaterial p = previous;
+            if (alias != null && p != null && !alias.endsWith(c.alias) && alias.endsWith(p.alias)) {
+                return p.keyManager;
+            }
+            return c.keyManager;
         }
 
         @Override
@@ -250,12 +294,12 @@ public final class ClusterTls {
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return keys().getCertificateChain(alias);
+            return keys(alias).getCertificateChain(alias);
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            return keys().getPrivateKey(alias);
+            return keys(alias).getPrivateKey(alias);
         }
 
         @Override

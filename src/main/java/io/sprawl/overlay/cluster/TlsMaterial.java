@@ -60,6 +60,12 @@ final class TlsMaterial {
 
     /** The three PEM texts, and where they came from (for messages). */
     record Source(String setting, String where, String cert, String key, String ca) {
+        /** Never the key: a record's own toString would print it. */
+        @Override
+        public String toString() {
+            return "Source[" + setting + " at " + where + "]";
+        }
+
         /** A digest of the three texts: a reload acts only when it changes. */
         String fingerprint() {
             try {
@@ -75,11 +81,18 @@ final class TlsMaterial {
         }
     }
 
+    /** "node-" and the first 16 hex digits of the fingerprint: no dots, so it ends the JDK's own alias. */
+    static String alias(String fingerprint) {
+        return "node-" + fingerprint.substring(0, Math.min(16, fingerprint.length()));
+    }
+
     final X509Certificate[] chain;
     final List<X509Certificate> cas;
     final X509ExtendedKeyManager keyManager;
     final X509ExtendedTrustManager trustManager;
     final String fingerprint;
+    /** The key's alias in this material's key store: unique per set of files (ClusterTls routes by it). */
+    final String alias;
 
     private TlsMaterial(X509Certificate[] chain, List<X509Certificate> cas, X509ExtendedKeyManager keyManager,
             X509ExtendedTrustManager trustManager, String fingerprint) {
@@ -88,6 +101,7 @@ final class TlsMaterial {
         this.keyManager = keyManager;
         this.trustManager = trustManager;
         this.fingerprint = fingerprint;
+        this.alias = alias(fingerprint);
     }
 
     X509Certificate certificate() {
@@ -138,7 +152,7 @@ final class TlsMaterial {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("node", key, STORE_PASSWORD, chain.toArray(new X509Certificate[0]));
+            keys.setKeyEntry(alias(s.fingerprint()), key, STORE_PASSWORD, chain.toArray(new X509Certificate[0]));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, STORE_PASSWORD);
             KeyStore trusted = KeyStore.getInstance("PKCS12");

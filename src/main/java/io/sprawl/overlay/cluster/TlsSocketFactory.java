@@ -9,6 +9,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import org.jgroups.util.SocketFactory;
 
@@ -19,12 +28,21 @@ import org.jgroups.util.SocketFactory;
  * NIO channels (they carry only a connect handshake with the cluster name and a transport address, and
  * the SUSPECT types it ignores on that socket) and UDP for multicast discovery.
  *
- * <p>The server side completes the handshake before JGroups sees the connection, on the acceptor's
- * thread and within {@link ClusterTls#HANDSHAKE_TIMEOUT_MS}: a connection that fails it (garbage, no
- * TLS, an untrusted, foreign or expired certificate) is counted and closed, and JGroups never reads a
- * byte of it. The client side handshakes in JGroups' connect, under the same timeout.
+ * <p>The server side completes the handshake before JGroups sees the connection, on a pool of its own
+ * and within {@link ClusterTls#HANDSHAKE_TIMEOUT_MS} in all: a connection that fails it (garbage, no
+ * TLS, an untrusted, foreign or expired certificate, too slow) is counted and closed, and JGroups never
+ * reads a byte of it. The client side handshakes in JGroups' connect, under the same deadline.
  */
 final class TlsSocketFactory implements SocketFactory {
+
+    /** Threads that run server-side handshakes: a handshake is ~1 ms of CPU; a slow peer only waits. */
+    static final int HANDSHAKE_THREADS = 4;
+    /** Handshakes waiting for a thread; more are refused at once. */
+    static final int HANDSHAKE_QUEUE = 64;
+    /** Handshakes at once from one address: a member dials each other member once or twice. */
+    static final int HANDSHAKES_PER_PEER = 4;
+    /** Finished connections JGroups has not taken yet. */
+    static final int READY_MAX = 64;
 
     private final ClusterTls tls;
     private final SocketFactory plain;
@@ -83,7 +101,14 @@ final class TlsSocketFactory implements SocketFactory {
                 s.bind(local);
             }
             s.connect(to, ClusterTls.HANDSHAKE_TIMEOUT_MS);
-            s.startHandshake();
+            // JGroups connects under one lock for every new connection: a peer that accepts and then never
+            // answers (a stopped process) holds it only this long, however it trickles.
+            java.util.concurrent.Future<?> deadline = tls.deadline(s);
+            try {
+                s.startHandshake();
+            } finally {
+                deadline.cancel(false);
+            }
             return s;
         } catch (IOException e) {
             s.close();
@@ -118,36 +143,132 @@ final class TlsSocketFactory implements SocketFactory {
         return s;
     }
 
-    /** Accepts only connections that complete a TLS handshake with a trusted client certificate. */
+    /**
+     * Accepts only connections that complete a TLS handshake with a trusted client certificate. The
+     * handshakes run off JGroups' acceptor thread, on a small pool of this socket's own, each under a hard
+     * deadline (a peer that trickles one byte a second is cut off at {@link ClusterTls#HANDSHAKE_TIMEOUT_MS}),
+     * at most {@link #HANDSHAKES_PER_PEER} at once from one address: a stranger that opens slow connections
+     * cannot stop members from joining. {@link #accept} hands JGroups only finished ones.
+     */
     private final class HandshakingServerSocket extends ServerSocket {
+        private final BlockingQueue<SSLSocket> ready = new ArrayBlockingQueue<>(READY_MAX);
+        private final Map<InetAddress, AtomicInteger> inProgress = new ConcurrentHashMap<>();
+        private final ThreadPoolExecutor handshakes = new ThreadPoolExecutor(HANDSHAKE_THREADS, HANDSHAKE_THREADS,
+                30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(HANDSHAKE_QUEUE), daemon("sprawl-tls-handshake"));
+        private Thread acceptor; // started by the first accept(), under this object's lock
+
         HandshakingServerSocket() throws IOException {
             super();
+            handshakes.allowCoreThreadTimeOut(true);
         }
 
         @Override
         public Socket accept() throws IOException {
-            // Bounded: each turn either returns or refuses one connection; the socket closing ends it.
-            while (true) {
-                Socket raw = super.accept();
-                SSLSocket s = null;
+            synchronized (this) {
+                if (acceptor == null) {
+                    acceptor = daemon("sprawl-tls-accept").newThread(this::acceptRaw);
+                    acceptor.start();
+                }
+            }
+            while (!isClosed()) { // bounded by the socket: closing it ends the wait within 200 ms
                 try {
-                    s = (SSLSocket) tls.context().getSocketFactory().createSocket(raw, null, true);
-                    s.setSSLParameters(tls.parameters(true));
-                    s.setUseClientMode(false);
-                    s.setSoTimeout(ClusterTls.HANDSHAKE_TIMEOUT_MS);
-                    s.startHandshake();
-                    s.setSoTimeout(0);
-                    tls.accepted();
-                    return s;
-                } catch (IOException | RuntimeException e) {
-                    tls.refused(raw.getRemoteSocketAddress(), e);
-                    closeQuietly(s != null ? s : raw);
-                    if (isClosed()) {
-                        throw new SocketException("closed");
+                    SSLSocket s = ready.poll(200, TimeUnit.MILLISECONDS);
+                    if (s != null) {
+                        return s;
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            throw new SocketException("closed");
+        }
+
+        /** The raw accept loop: each connection goes to the handshake pool, or is refused when it is full. */
+        private void acceptRaw() {
+            while (!isClosed()) {
+                Socket raw;
+                try {
+                    raw = super.accept();
+                } catch (IOException e) {
+                    pause(); // closed (the loop ends), or a failed accept (out of file descriptors): not a spin
+                    continue;
+                }
+                InetAddress from = raw.getInetAddress();
+                AtomicInteger mine = inProgress.computeIfAbsent(from, a -> new AtomicInteger());
+                if (mine.incrementAndGet() > HANDSHAKES_PER_PEER) {
+                    done(from, mine);
+                    refuse(raw, null, new SocketException("more than " + HANDSHAKES_PER_PEER
+                            + " handshakes at once from this address"));
+                    continue;
+                }
+                try {
+                    handshakes.execute(() -> handshake(raw, from, mine));
+                } catch (RejectedExecutionException e) {
+                    done(from, mine);
+                    refuse(raw, null, new SocketException("too many handshakes at once"));
                 }
             }
         }
+
+        private void handshake(Socket raw, InetAddress from, AtomicInteger mine) {
+            SSLSocket s = null;
+            java.util.concurrent.Future<?> deadline = tls.deadline(raw);
+            try {
+                s = (SSLSocket) tls.context().getSocketFactory().createSocket(raw, null, true);
+                s.setSSLParameters(tls.parameters(true));
+                s.setUseClientMode(false);
+                s.setSoTimeout(ClusterTls.HANDSHAKE_TIMEOUT_MS);
+                s.startHandshake();
+                deadline.cancel(false);
+                s.setSoTimeout(0);
+                if (!ready.offer(s)) {
+                    throw new SocketException("JGroups is not taking connections");
+                }
+                tls.accepted();
+            } catch (IOException | RuntimeException e) {
+                deadline.cancel(false);
+                refuse(raw, s, e);
+            } finally {
+                done(from, mine);
+            }
+        }
+
+        private void done(InetAddress from, AtomicInteger mine) {
+            if (mine.decrementAndGet() <= 0) {
+                inProgress.remove(from, mine);
+            }
+        }
+
+        private void refuse(Socket raw, SSLSocket s, Exception why) {
+            tls.refused(raw.getRemoteSocketAddress(), why);
+            closeQuietly(s != null ? s : raw);
+        }
+
+        @Override
+        public void close() throws IOException {
+            super.close();
+            handshakes.shutdownNow();
+            for (SSLSocket s; (s = ready.poll()) != null; ) {
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static void closeQuietly(Socket s) {

@@ -18,8 +18,11 @@ import java.util.function.Function;
  */
 public record ApiConfig(String adminUser, boolean requireReader, String httpsKeystore) {
 
-    /** Liberty's encodings a registry password may have; {xor} is only obfuscation, so it is refused. */
-    private static final String[] ENCODED = {"{hash}", "{aes}"};
+    /**
+     * Liberty's one-way encoding. {xor} is only obfuscation and {aes} is reversible with Liberty's default
+     * key by anyone who has a Liberty, so both are refused.
+     */
+    private static final String HASHED = "{hash}";
 
     static final int MIN_PASSWORD_LENGTH = 12;
 
@@ -49,18 +52,16 @@ public record ApiConfig(String adminUser, boolean requireReader, String httpsKey
                     + " or a file variables/sprawl.admin.password in the server's directory); without it nobody could"
                     + " change the cluster");
         }
-        if (password.startsWith("{xor}")) {
-            throw new SettingException(s.key(), s.shown(password), "{xor} is only obfuscation: give the password, or"
-                    + " securityUtility encode --encoding=hash");
+        if (password.startsWith("{xor}") || password.startsWith("{aes}")) {
+            throw new SettingException(s.key(), s.shown(password), password.substring(0, 5) + " can be reversed by"
+                    + " anyone: give the password, or securityUtility encode --encoding=hash");
         }
-        for (String prefix : ENCODED) {
-            if (password.startsWith(prefix)) {
-                return;
-            }
+        if (password.startsWith(HASHED)) {
+            return;
         }
         if (password.length() < MIN_PASSWORD_LENGTH) {
             throw new SettingException(s.key(), s.shown(password), "expected at least " + MIN_PASSWORD_LENGTH
-                    + " characters, or a {hash} or {aes} value from Liberty's securityUtility");
+                    + " characters, or a {hash} value from Liberty's securityUtility");
         }
     }
 

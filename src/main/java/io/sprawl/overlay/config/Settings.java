@@ -117,7 +117,7 @@ public final class Settings {
 
     public static final Setting<String> ADMIN_PASSWORD = Setting.secret("sprawl.admin.password",
             "Required: the admin's password, from the environment or a file in the server's variables directory"
-                    + " (a mounted Secret). At least 12 characters, or a {hash} / {aes} value from Liberty's securityUtility;"
+                    + " (a mounted Secret). At least 12 characters, or a {hash} value from Liberty's securityUtility;"
                     + " never logged or shown.",
             raw -> raw);
 
@@ -141,7 +141,7 @@ public final class Settings {
 
     public static final Setting<ClusterSecurity> CLUSTER_SECURITY = new Setting<>("sprawl.cluster.security", "tls",
             "Mutual TLS on every node-to-node connection: a node without a certificate of the cluster's CA cannot join,"
-                    + " be merged in or send anything, and the wire shows nothing. plaintext only on a network you trust"
+                    + " be merged in or send anything, and the wire shows no record, metadata or metric. plaintext only on a network you trust"
                     + " completely: the node then warns at start and reports it in /overlay/health and /metrics.",
             oneOf(ClusterSecurity.class));
 

@@ -61,9 +61,9 @@ final class ErrorMappers {
      * has no business reading.
      */
     @Provider
-    public static final class Unexpected implements ExceptionMapper<RuntimeException> {
+    public static final class Unexpected implements ExceptionMapper<Throwable> {
         @Override
-        public Response toResponse(RuntimeException e) {
+        public Response toResponse(Throwable e) {
             String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
             LOG.log(Level.WARNING, "unexpected error in the overlay API (reference " + ref + ")", e);
             return json(500, "internal", "an internal error; the node's log has the details under reference " + ref);

@@ -589,20 +589,22 @@ public final class FailureDetector {
      * Whether a rumor names an incarnation some member may really have heard of: at most
      * {@link #MAX_INCARNATION_LEAD} above what this node knows of that member. A member's own word on
      * itself (a refutation it sends) may be any incarnation; of a member this node does not probe, only that.
+     * Compared by difference, never by sum: a member that announced Long.MAX_VALUE for itself must not wrap
+     * the bound and blind this node to every later word about it.
      */
     private boolean plausible(Rumor r, String sender) {
         if (r.incarnation() < 0) {
             return false;
         }
         if (r.node().equals(selfId)) {
-            return r.incarnation() <= selfIncarnation + MAX_INCARNATION_LEAD;
+            return r.incarnation() - selfIncarnation <= MAX_INCARNATION_LEAD;
         }
         boolean ownWord = r.kind() == Rumor.Kind.ALIVE && r.node().equals(sender) && r.from().equals(sender);
         Peer p = peers.get(r.node());
         if (p == null) {
             return ownWord;
         }
-        return ownWord || r.incarnation() <= p.incarnation + MAX_INCARNATION_LEAD;
+        return ownWord || r.incarnation() - p.incarnation <= MAX_INCARNATION_LEAD;
     }
 
     /**

@@ -174,6 +174,51 @@ class ClusterSecurityTest {
         }
     }
 
+    @Test
+    void slowStrangersAreCutOffAndDoNotKeepAMemberOut() throws Exception {
+        // Eight connections to each node that send a TLS record's first byte, then one byte every 500 ms:
+        // each read returns within the socket timeout, so only a deadline on the whole handshake ends them.
+        List<Thread> trickles = new ArrayList<>();
+        Map<String, Long> heldMillis = new java.util.concurrent.ConcurrentHashMap<>();
+        for (String id : List.of("a", "b", "c")) {
+            for (int k = 0; k < 2 * TlsSocketFactory.HANDSHAKES_PER_PEER; k++) {
+                String name = id + k;
+                Thread t = new Thread(() -> heldMillis.put(name, trickle(nodes.port(id))), "trickle-" + name);
+                t.setDaemon(true);
+                t.start();
+                trickles.add(t);
+            }
+        }
+        nodes.start("d"); // joins while the slow ones hold their connections open
+        nodes.awaitHealthy(SOON, "a", "b", "c", "d");
+        for (Thread t : trickles) {
+            t.join(30_000);
+        }
+        assertEquals(6 * TlsSocketFactory.HANDSHAKES_PER_PEER, heldMillis.size(), heldMillis.toString());
+        long longest = heldMillis.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        System.out.println("slow handshakes were cut off after at most " + longest + " ms");
+        assertTrue(longest < 10_000, "a trickling stranger held a connection " + longest + " ms: " + heldMillis);
+    }
+
+    /** Trickles a would-be handshake to this port until the node closes it (at most 20 s); how long that took. */
+    private static long trickle(int port) {
+        long start = System.currentTimeMillis();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(0x16);
+            for (int i = 0; i < 40; i++) {
+                Thread.sleep(500);
+                out.write(0x03);
+                out.flush();
+            }
+        } catch (java.io.IOException e) {
+            return System.currentTimeMillis() - start; // closed by the node
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Long.MAX_VALUE;
+    }
+
     private static void send(int port, byte[] bytes) throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.getOutputStream().write(bytes);

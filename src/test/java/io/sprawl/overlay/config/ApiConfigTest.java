@@ -60,8 +60,9 @@ class ApiConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "sprawl.admin.password|''|sprawl.admin.password= is not allowed: required: the admin's password (environment SPRAWL_ADMIN_PASSWORD or a file variables/sprawl.admin.password in the server's directory); without it nobody could change the cluster",
-        "sprawl.admin.password|short-pass|sprawl.admin.password=(secret, 10 characters) is not allowed: expected at least 12 characters, or a {hash} or {aes} value from Liberty's securityUtility",
-        "sprawl.admin.password|{xor}LDo8LTor|sprawl.admin.password=(secret, 13 characters) is not allowed: {xor} is only obfuscation: give the password, or securityUtility encode --encoding=hash",
+        "sprawl.admin.password|short-pass|sprawl.admin.password=(secret, 10 characters) is not allowed: expected at least 12 characters, or a {hash} value from Liberty's securityUtility",
+        "sprawl.admin.password|{xor}LDo8LTor|sprawl.admin.password=(secret, 13 characters) is not allowed: {xor} can be reversed by anyone: give the password, or securityUtility encode --encoding=hash",
+        "sprawl.admin.password|{aes}ARAFbm9kZQ==|sprawl.admin.password=(secret, 17 characters) is not allowed: {aes} can be reversed by anyone: give the password, or securityUtility encode --encoding=hash",
         "sprawl.admin.user|ad min|sprawl.admin.user=ad min is not allowed: expected a user name: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit",
         "sprawl.http.require-reader|yes|sprawl.http.require-reader=yes is not allowed: expected true or false",
         "sprawl.https.keystore|/nonexistent/key.p12|sprawl.https.keystore=/nonexistent/key.p12 is not allowed: expected a readable PKCS#12 keystore; this file is missing or unreadable",

@@ -155,8 +155,10 @@ class ApiAccessIT {
             assertTrue(c.getAttribute(metrics, "Load") instanceof Double, "a reader reads attributes");
             Exception refused = assertThrows(Exception.class, () -> c.invoke(metrics, "resetCustomMetric",
                     new Object[] {"it-no-such-metric"}, new String[] {String.class.getName()}));
-            System.out.println("a reader's JMX operation was refused: " + refused);
+            assertTrue(String.valueOf(refused.getMessage()).contains("code 403"), "refused as forbidden: " + refused);
         }
-        assertThrows(Exception.class, () -> Jmx.remote(wlp, HTTPS_PORT, WRONG.user(), WRONG.password()).close());
+        Exception wrong = assertThrows(Exception.class,
+                () -> Jmx.remote(wlp, HTTPS_PORT, WRONG.user(), WRONG.password()).close());
+        assertTrue(String.valueOf(wrong.getMessage()).contains("code 401"), "refused as unauthenticated: " + wrong);
     }
 }

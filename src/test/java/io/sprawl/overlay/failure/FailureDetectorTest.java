@@ -484,4 +484,18 @@ class FailureDetectorTest {
             assertEquals(MemberState.HEALTHY, sim.state(observer, "e"), sim.dump());
         }
     }
+
+    @Test
+    void aMemberThatAnnouncesTheLargestIncarnationForItselfIsStillHeardOf() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        // e's own word on itself is taken at any incarnation, even the last one a long holds.
+        send(sim.detectors.get("a"), "e", new ProbeMessage.Gossip("e", 1,
+                List.of(new Rumor(Rumor.Kind.ALIVE, "e", Long.MAX_VALUE, "e", Rumor.Cause.REFUTED))));
+        sim.run(500);
+        // News of e at that incarnation must still count (a bound by sum would wrap and drop it as forged).
+        send(sim.detectors.get("a"), "b", new ProbeMessage.Gossip("b", 1, List.of(suspicion("e", Long.MAX_VALUE, "b"))));
+        assertEquals(0, sim.detectors.get("a").stats().forgedDropped(), sim.dump());
+        assertEquals(MemberState.SUSPECT, sim.state("a", "e"), sim.dump());
+    }
 }

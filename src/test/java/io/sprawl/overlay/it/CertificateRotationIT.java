@@ -178,7 +178,7 @@ class CertificateRotationIT {
     private static long refused() {
         long n = 0;
         for (int i = 0; i < 3; i++) {
-            n += tls(i).getJsonNumber("handshakesRefused").longValue();
+            n += tls(i).getJsonNumber("untrustedPeers").longValue();
         }
         return n;
     }
