@@ -129,12 +129,14 @@ class ApiAccessIT {
     @Test
     void readsAndProbesAreOpenByDefault() {
         for (String path : List.of("/overlay/api/members", "/overlay/api/members/it0", "/overlay/api/leader",
-                "/overlay/api/events", "/overlay/api/messages", "/overlay/api/metrics", "/overlay/api/metrics/history?metric=cpu.percent",
-                "/overlay/api/metrics/custom", "/overlay/api/route/some-key", "/overlay/health",
-                "/overlay/health/check", "/overlay/health/membership", "/overlay/health/metrics", "/health/ready",
-                "/health/live", "/health/started", "/metrics")) {
+                "/overlay/api/events", "/overlay/api/messages", "/overlay/api/metrics", "/overlay/api/metrics/custom",
+                "/overlay/api/route/some-key", "/overlay/health", "/overlay/health/check", "/overlay/health/membership",
+                "/overlay/health/metrics", "/health/ready", "/health/live", "/health/started", "/metrics")) {
             assertEquals(200, Http.get(HTTP + path).status(), path);
         }
+        // Its answer depends on whether the first sample is in yet (404 unknown-metric before): never 401/403.
+        Reply history = Http.get(HTTP + "/overlay/api/metrics/history?metric=cpu.percent");
+        assertTrue(history.status() == 200 || history.status() == 404, history.toString());
         JsonObject api = Http.get(HTTP + "/overlay/health").object().getJsonObject("security").getJsonObject("api");
         assertEquals("admin", api.getString("admin"));
         assertEquals("open", api.getString("reads"));

@@ -51,7 +51,7 @@ class FirewallIT {
     void aRejectingFirewallIsSuspectedNotTakenForACrashAsADroppingOneIs() throws Exception {
         awaitAllHealthy();
         for (String how : List.of("reject", "drop")) {
-            long before = lastSeq(0);
+            long[] before = {lastSeq(0), lastSeq(1)}; // each node numbers its own events
             long cutAt = System.currentTimeMillis();
             assertEquals(0, netns("cut", PREFIX, "2", how));
             try {
@@ -63,7 +63,7 @@ class FirewallIT {
                 }
                 for (int i : new int[] {0, 1}) {
                     List<JsonObject> seen = CLUSTER.events(i, "node2").stream()
-                            .filter(e -> e.getJsonNumber("seq").longValue() > before).toList();
+                            .filter(e -> e.getJsonNumber("seq").longValue() > before[i]).toList();
                     List<String> states = seen.stream().map(e -> e.getString("to")).toList();
                     JsonObject failed = seen.stream().filter(e -> e.getString("to").equals("FAILED")).findFirst()
                             .orElseThrow();
