@@ -19,6 +19,10 @@ public class SecurityBench {
         Bench.init(args[0]);
         int repeats = Integer.parseInt(args[1]);
         List<String> report = new ArrayList<>();
+        if (args.length > 2 && args[2].equals("idle")) {
+            idleOnly(repeats, report);
+            return;
+        }
         try {
             for (String mode : List.of("plaintext", "tls")) {
                 Bench.settings.put("SPRAWL_CLUSTER_SECURITY", mode);
@@ -33,6 +37,27 @@ public class SecurityBench {
         }
         System.out.println();
         System.out.println(String.format("%-44s %3s %8s %8s %8s", "figure (ms; RTT in us)", "n", "median", "p99", "max"));
+        report.forEach(System.out::println);
+    }
+
+    /**
+     * Only the idle cost, plaintext and TLS alternating {@code rounds} times on fresh clusters: the cost
+     * of one run varies by about a point of a core from start to start, more than the difference sought.
+     */
+    static void idleOnly(int rounds, List<String> report) throws Exception {
+        try {
+            for (int r = 1; r <= rounds; r++) {
+                for (String mode : List.of("plaintext", "tls")) {
+                    Bench.settings.put("SPRAWL_CLUSTER_SECURITY", mode);
+                    Bench.launcher("stop");
+                    Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "start " + N + " " + mode);
+                    report.add(FailureBench.cost("round " + r + " " + mode + ": idle cost"));
+                }
+            }
+        } finally {
+            Bench.launcher("stop");
+        }
+        System.out.println();
         report.forEach(System.out::println);
     }
 

@@ -55,7 +55,7 @@ public class ApiAccess implements ContainerRequestFilter {
         if (!write && (!readsClosed || ALWAYS_OPEN.contains(path))) {
             return;
         }
-        String user = authenticate(request);
+        String user = authenticate(request, write);
         if (user == null) {
             return; // refused: abortWith was called
         }
@@ -66,8 +66,7 @@ public class ApiAccess implements ContainerRequestFilter {
     }
 
     /** The user if the request may go on, else null after answering it with 401 or 403. */
-    private String authenticate(ContainerRequestContext request) {
-        boolean write = !READS.contains(request.getMethod());
+    private String authenticate(ContainerRequestContext request, boolean write) {
         String need = write ? "an admin (group admin)" : "a reader (group reader or admin)";
         if (!http.isSecure()) {
             request.abortWith(ErrorMappers.json(403, "https-required", "this request needs " + need
