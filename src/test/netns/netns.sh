@@ -22,19 +22,22 @@ if ! command -v iptables > /dev/null; then
 fi
 
 hub() { echo "$1-hub"; }
+# A short tag of the prefix for interface names (15 characters at most), distinct for distinct prefixes.
+tag() { echo "v$(printf '%s' "$1" | cksum | awk '{print $1 % 100000}')"; }
 node_addr() { echo "10.$1.$2.2"; }
 # The node's address, from the hub's own link to it (so cut/heal need only the prefix and the node).
-addr_of() { ip -n "$(hub "$1")" -4 -o addr show dev "${1:0:6}h$2" | awk '{print $4}' | sed 's#\.1/24#.2#'; }
+addr_of() { ip -n "$(hub "$1")" -4 -o addr show dev "$(tag "$1")h$2" | awk '{print $4}' | sed 's#\.1/24#.2#'; }
 
 cmd_down() {
   local p=$1 n=$2 i
   for ((i = 0; i < n; i++)); do ip netns del "$p-node$i" 2> /dev/null || true; done
   ip netns del "$(hub "$p")" 2> /dev/null || true
-  ip link del "${p:0:6}r" 2> /dev/null || true
+  ip link del "$(tag "$p")r" 2> /dev/null || true
 }
 
 cmd_up() {
-  local p=$1 n=$2 net=$3 i ns h s=${1:0:6}
+  local p=$1 n=$2 net=$3 i ns h s
+  s=$(tag "$p")
   [[ "$net" =~ ^[0-9]+$ ]] && [ "$net" -le 255 ] || die "NET must be 0-255, got '$net'"
   cmd_down "$p" "$n"
   h=$(hub "$p")
