@@ -173,6 +173,13 @@ final class Bench {
         return Long.parseLong(m.group(1));
     }
 
+    /** A field with a fraction (e.g. rttEwmaMillis). */
+    static double decimal(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(-?[0-9.Ee+-]+)").matcher(json);
+        check(m.find(), field + " in " + json);
+        return Double.parseDouble(m.group(1));
+    }
+
     /** Node i's address. */
     static String host(int i) {
         return ADDRESSES.get(0).isEmpty() ? "127.0.0.1" : ADDRESSES.get(i);

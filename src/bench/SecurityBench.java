@@ -78,8 +78,6 @@ public class SecurityBench {
     }
 
     static long micros(String json, String field) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\":(-?[0-9.Ee+-]+)").matcher(json);
-        Bench.check(m.find(), field + " in " + json);
-        return Math.round(Double.parseDouble(m.group(1)) * 1000);
+        return Math.round(Bench.decimal(json, field) * 1000);
     }
 }
