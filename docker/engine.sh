@@ -1,0 +1,30 @@
+# Sourced by the container scripts: picks the container engine and makes it usable.
+#   ENGINE   docker when a Docker engine answers, podman otherwise (SPRAWL_ENGINE picks one)
+# Podman, buildah and runc are installed with apt-get when missing (root; CI runs as root).
+engine_die() { echo "${0##*/}: $*" >&2; exit 1; }
+
+engine_install() {
+  echo "${0##*/}: installing $* ..." >&2
+  [ "$(id -u)" -eq 0 ] || engine_die "needs $* (as root: apt-get install $*)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" \
+      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"; }; } > /dev/null 2>&1 \
+    || engine_die "could not install $* (apt-get install $*)"
+}
+
+if [ -n "${SPRAWL_ENGINE:-}" ]; then
+  ENGINE=$SPRAWL_ENGINE
+elif command -v docker > /dev/null && docker info > /dev/null 2>&1; then
+  ENGINE=docker
+else
+  ENGINE=podman
+fi
+case "$ENGINE" in
+  docker) ;;
+  podman)
+    missing=()
+    for tool in podman runc; do command -v "$tool" > /dev/null || missing+=("$tool"); done
+    [ "${#missing[@]}" -eq 0 ] || engine_install "${missing[@]}"
+    export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/containers.conf}
+    ;;
+  *) engine_die "SPRAWL_ENGINE must be docker or podman, got '$ENGINE'" ;;
+esac
