@@ -5,6 +5,8 @@
 #                               until each node is ready and sees 3 healthy members
 #   compose-cluster.sh down     stops the containers (each leaves gracefully) and removes them
 #   compose-cluster.sh status   the containers and each node's /overlay/health/check
+#   compose-cluster.sh stop I   stops node I's container (SIGTERM: it leaves, the others show it LEFT)
+#   compose-cluster.sh exec I CMD...   runs CMD in node I's container
 # Files under SPRAWL_COMPOSE_DIR (default target/compose): pki/ (CA and one certificate per node, readable by
 # the containers' group 0 only), admin.password (0640). Node i: http://127.0.0.1:1008i, https://127.0.0.1:1044i.
 set -euo pipefail
@@ -84,9 +86,13 @@ cmd_status() {
   done
 }
 
+node_index() { [[ "${1:-}" =~ ^[0-2]$ ]] || die "a node number 0-2 is needed, got '${1:-}'"; echo "$1"; }
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) die "usage: $0 up | down | status" ;;
+  stop) i=$(node_index "${2:-}") && "$ENGINE" stop -t 30 "sprawl-node$i" > /dev/null ;;
+  exec) i=$(node_index "${2:-}") && shift 2 && "$ENGINE" exec "sprawl-node$i" "$@" ;;
+  *) die "usage: $0 up | down | status | stop I | exec I CMD..." ;;
 esac

@@ -3,7 +3,7 @@
 #
 #   local-cluster.sh start [N]   build if needed, start nodes 0..N-1 not already running (default 3),
 #                                wait until every node is ready and sees N healthy members
-#   local-cluster.sh stop        stop every running node gracefully (they leave the cluster)
+#   local-cluster.sh stop [I]    stop every running node (or node I) gracefully (it leaves the cluster)
 #   local-cluster.sh status      one line per node: pid, URLs, health
 #   local-cluster.sh kill I      SIGKILL node I (a crash, for demos and tests)
 #
@@ -19,7 +19,9 @@
 # Tests run their own cluster elsewhere by setting SPRAWL_CLUSTER_DIR, SPRAWL_HTTP_BASE,
 # SPRAWL_HTTPS_BASE, SPRAWL_GOSSIP_BASE and SPRAWL_CLUSTER_NAME. A benchmark that gives each node its
 # own network namespace sets SPRAWL_NODE_ADDRESSES (node i's address is the i-th) and
-# SPRAWL_NETNS_PREFIX (node i runs in namespace PREFIXi).
+# SPRAWL_NETNS_PREFIX (node i runs in namespace PREFIXi); with SPRAWL_PORT_STEP=0 every node uses the base
+# ports, as pods do (DNS discovery needs one gossip port). SPRAWL_START_PARALLEL=true starts every node at
+# once, as a StatefulSet with parallel pod management does.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +32,7 @@ GOSSIP_BASE=${SPRAWL_GOSSIP_BASE:-7800}
 CLUSTER_NAME=${SPRAWL_CLUSTER_NAME:-sprawl-local}
 READY_TIMEOUT=${SPRAWL_READY_TIMEOUT:-240}
 SECURITY=${SPRAWL_CLUSTER_SECURITY:-tls}
+PORT_STEP=${SPRAWL_PORT_STEP:-1}
 PKI=${SPRAWL_PKI_DIR:-$CLUSTER_DIR/pki}
 ADMIN_FILE=$CLUSTER_DIR/admin.password
 WLP=$ROOT/target/liberty/wlp
@@ -47,6 +50,11 @@ as_node() {
   shift
   if [ -n "${SPRAWL_NETNS_PREFIX:-}" ]; then ip netns exec "$SPRAWL_NETNS_PREFIX$i" "$@"; else "$@"; fi
 }
+
+# Node i's ports.
+http_port() { echo $((HTTP_BASE + $1 * PORT_STEP)); }
+https_port() { echo $((HTTPS_BASE + $1 * PORT_STEP)); }
+gossip_port() { echo $((GOSSIP_BASE + $1 * PORT_STEP)); }
 
 pid_file() { echo "$CLUSTER_DIR/node$1.pid"; }
 server_dir() { echo "$WLP_USER_DIR/servers/node$1"; }
@@ -104,7 +112,7 @@ seeds_for() {
   local n=$1 i=$2 j out=""
   for ((j = 0; j < n; j++)); do
     [ "$j" -eq "$i" ] && continue
-    out+="${out:+,}$(addr "$j"):$((GOSSIP_BASE + j))"
+    out+="${out:+,}$(addr "$j"):$(gossip_port "$j")"
   done
   echo "$out"
 }
@@ -130,9 +138,9 @@ SPRAWL_ADMIN_PASSWORD=$ADMIN_PASSWORD
 SPRAWL_NODE_ID=node$i
 SPRAWL_CLUSTER_NAME=$CLUSTER_NAME
 SPRAWL_BIND_ADDRESS=$(addr "$i")
-SPRAWL_GOSSIP_PORT=$((GOSSIP_BASE + i))
-SPRAWL_HTTP_PORT=$((HTTP_BASE + i))
-SPRAWL_HTTPS_PORT=$((HTTPS_BASE + i))
+SPRAWL_GOSSIP_PORT=$(gossip_port "$i")
+SPRAWL_HTTP_PORT=$(http_port "$i")
+SPRAWL_HTTPS_PORT=$(https_port "$i")
 SPRAWL_SEEDS=$(seeds_for "$n" "$i")
 LOG_DIR=$logs
 ENV
@@ -142,7 +150,7 @@ ENV
   # Any other SPRAWL_* setting in the caller's environment reaches every node: all but those set above
   # per node and the launcher's own.
   env | grep '^SPRAWL_' \
-    | grep -vE '^SPRAWL_(ADMIN_PASSWORD|NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT)=' \
+    | grep -vE '^SPRAWL_(ADMIN_PASSWORD|NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT|PORT_STEP|START_PARALLEL)=' \
     >> "$dir/server.env" || true
   as_node "$i" "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
@@ -150,10 +158,10 @@ ENV
 }
 
 # Node i's base URL.
-url() { echo "http://$(addr "$1"):$((HTTP_BASE + $1))"; }
+url() { echo "http://$(addr "$1"):$(http_port "$1")"; }
 
 # Node i's HTTPS base URL (the admin API; reads too when SPRAWL_HTTP_REQUIRE_READER=true).
-https_url() { echo "https://$(addr "$1"):$((HTTPS_BASE + $1))"; }
+https_url() { echo "https://$(addr "$1"):$(https_port "$1")"; }
 
 # GET of an API read on node i: over HTTPS as the admin when reads need a login (-k: Liberty's self-signed
 # certificate, this host only).
@@ -215,7 +223,7 @@ cmd_start() {
   # own; the merge that follows, overlapping the others' joins, can stall Infinispan's initial state
   # transfer for its full 4-minute timeout (seen with 9 nodes on 2 cores).
   echo "starting: ${todo[*]:-none (all running)}"
-  if [ "$running" -eq 0 ] && [ "${#todo[@]}" -gt 1 ]; then
+  if [ "$running" -eq 0 ] && [ "${#todo[@]}" -gt 1 ] && [ "${SPRAWL_START_PARALLEL:-false}" != true ]; then
     start_node "$n" "${todo[0]}"
     wait_node_ready "${todo[0]}"
     todo=("${todo[@]:1}")
@@ -237,10 +245,12 @@ cmd_start() {
 }
 
 cmd_stop() {
-  local f i
+  local only=${1:-} f i
+  [ -z "$only" ] || [[ "$only" =~ ^[0-9]+$ ]] || die "stop takes a node number, got '$only'"
   for f in "$CLUSTER_DIR"/node*.pid; do
     [ -e "$f" ] || continue
     i=${f##*/node}; i=${i%.pid}
+    [ -z "$only" ] || [ "$i" = "$only" ] || continue
     if [ -n "$(running_pid "$i")" ]; then
       as_node "$i" "$WLP/bin/server" stop "node$i" > /dev/null 2>&1 &
     fi
@@ -249,6 +259,7 @@ cmd_stop() {
   for f in "$CLUSTER_DIR"/node*.pid; do
     [ -e "$f" ] || continue
     i=${f##*/node}; i=${i%.pid}
+    [ -z "$only" ] || [ "$i" = "$only" ] || continue
     local pid
     pid=$(running_pid "$i")
     [ -n "$pid" ] && kill "$pid" 2>/dev/null
@@ -283,8 +294,8 @@ cmd_kill() {
 
 case "${1:-}" in
   start) cmd_start "${2:-3}" ;;
-  stop) cmd_stop ;;
+  stop) cmd_stop "${2:-}" ;;
   status) cmd_status ;;
   kill) cmd_kill "${2:-}" ;;
-  *) die "usage: $0 start [N] | stop | status | kill I" ;;
+  *) die "usage: $0 start [N] | stop [I] | status | kill I" ;;
 esac

@@ -1,6 +1,7 @@
 package io.sprawl.overlay.cluster;
 
 import io.sprawl.overlay.OverlayVersion;
+import io.sprawl.overlay.config.Discovery;
 import io.sprawl.overlay.config.HostPort;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.config.SettingException;
@@ -130,6 +131,9 @@ public final class GossipManager implements AutoCloseable {
         } else {
             LOG.warning("cluster traffic is PLAINTEXT (sprawl.cluster.security=plaintext): anyone who reaches "
                     + config.bindAddress() + ":" + config.gossipPort() + " can join, read every record and write them");
+        }
+        if (config.discovery() == Discovery.DNS) {
+            DnsDiscovery.awaitListed(config); // DNS lags pod creation: joining before it lists us can split the cluster
         }
         DefaultCacheManager manager = CacheManagerFactory.create(config, tls);
         cacheManager = manager;

@@ -30,7 +30,6 @@ import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
 import org.jgroups.protocols.UNICAST3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
-import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
@@ -208,7 +207,7 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
             // time through another seed) in its list still reaches it after the merge, instead of suspecting it.
             case STATIC -> new TCPPING().setInitialHosts(socketAddresses(c.seeds())).setPortRange(0)
                     .returnEntireCache(true);
-            case DNS -> new DNS_PING().setDNSQuery(c.dnsQuery());
+            case DNS -> DnsDiscovery.protocol(c);
             case MULTICAST -> new MPING()
                     .setBindAddr(InetAddress.getByName(c.bindAddress()))
                     .setMcastAddr(InetAddress.getByName(c.multicastAddress()))

@@ -81,6 +81,20 @@ final class Parsers {
         };
     }
 
+    /** One {@code host:port}, or empty. */
+    static Function<String, String> optionalHostPort(String what) {
+        return raw -> {
+            if (raw.isEmpty()) {
+                return raw;
+            }
+            try {
+                return HostPort.parse(raw).toString();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("expected " + what + " as host:port, e.g. 10.96.0.10:53, or nothing");
+            }
+        };
+    }
+
     /** Comma-separated {@code host:port} list; may be empty. */
     static Function<String, List<HostPort>> hostPorts() {
         return HostPort::parseList;

@@ -7,6 +7,7 @@ import static io.sprawl.overlay.config.Parsers.hostPorts;
 import static io.sprawl.overlay.config.Parsers.intIn;
 import static io.sprawl.overlay.config.Parsers.name;
 import static io.sprawl.overlay.config.Parsers.oneOf;
+import static io.sprawl.overlay.config.Parsers.optionalHostPort;
 import static io.sprawl.overlay.config.Parsers.optionalName;
 import static io.sprawl.overlay.config.Parsers.pairs;
 
@@ -57,8 +58,22 @@ public final class Settings {
             oneOf(Discovery.class));
 
     public static final Setting<String> DNS_QUERY = new Setting<>("sprawl.dns.query", "",
-            "The DNS name whose A records are the nodes (a headless service); required when discovery is dns.",
+            "The fully qualified DNS name whose A records are the nodes (a headless service, e.g."
+                    + " sprawl-overlay-headless.NAMESPACE.svc.cluster.local: search domains do not apply); required when"
+                    + " discovery is dns. Every node listens on the same gossip port.",
             raw -> raw);
+
+    public static final Setting<String> DNS_ADDRESS = new Setting<>("sprawl.dns.address", "",
+            "Empty: the first nameserver of /etc/resolv.conf (the cluster DNS in Kubernetes). Asked directly at"
+                    + " every discovery round, so no JVM cache delays a new or departed node.",
+            optionalHostPort("a DNS server"));
+
+    public static final Setting<Integer> DNS_WAIT_MS = new Setting<>("sprawl.dns.wait-ms", "60000",
+            "How long a starting node waits for its own address in the answer before it joins anyway (with a"
+                    + " warning): DNS lags pod creation, and a node that joins before the name lists the others forms"
+                    + " a cluster of its own. A headless service with publishNotReadyAddresses lists a pod seconds"
+                    + " after it starts; 0 does not wait.",
+            intIn(0, 600_000, "milliseconds"));
 
     public static final Setting<String> MULTICAST_ADDRESS = new Setting<>("sprawl.multicast.address", "239.6.7.8",
             "Infinispan's default group, in the administratively scoped range; used when discovery is multicast.",
@@ -287,7 +302,7 @@ public final class Settings {
 
     /** Every setting, in the order of the README's table. */
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
-            SEEDS, DISCOVERY, DNS_QUERY, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
+            SEEDS, DISCOVERY, DNS_QUERY, DNS_ADDRESS, DNS_WAIT_MS, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
             JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES,
             ADMIN_USER, ADMIN_PASSWORD, HTTP_REQUIRE_READER, HTTPS_KEYSTORE, HTTPS_KEYSTORE_PASSWORD,
             CLUSTER_SECURITY, TLS_DIR, TLS_CERT_PEM, TLS_KEY_PEM, TLS_CA_PEM, PROBE_ENABLED,

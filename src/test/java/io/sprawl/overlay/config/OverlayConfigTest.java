@@ -90,4 +90,15 @@ class OverlayConfigTest {
         assertEquals("sprawl.dns.query= is not allowed: a DNS name is required when sprawl.discovery is dns",
                 e.getMessage());
     }
+
+    @Test
+    void aDnsServerIsHostAndPort() {
+        Map<String, String> m = valid();
+        m.put("sprawl.dns.address", "10.96.0.10");
+        SettingException e = assertThrows(SettingException.class, () -> OverlayConfig.from(m));
+        assertEquals("sprawl.dns.address=10.96.0.10 is not allowed: expected a DNS server as host:port, e.g."
+                + " 10.96.0.10:53, or nothing", e.getMessage());
+        m.put("sprawl.dns.address", "10.96.0.10:53");
+        assertEquals("10.96.0.10:53", OverlayConfig.from(m).dnsAddress());
+    }
 }

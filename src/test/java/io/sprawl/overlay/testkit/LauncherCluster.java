@@ -23,6 +23,8 @@ public final class LauncherCluster {
     private final Path dir;
     private final int httpBase;
     private final int httpsBase;
+    /** SPRAWL_PORT_STEP: 1, or 0 when every node, on its own address, uses the base ports. */
+    private final int portStep;
     private final Map<String, String> env;
     private final List<String> addresses;
 
@@ -36,6 +38,7 @@ public final class LauncherCluster {
         this.dir = ROOT.resolve("target").resolve(folder);
         this.httpBase = httpBase;
         this.httpsBase = httpsBase;
+        this.portStep = Integer.parseInt(more.getOrDefault("SPRAWL_PORT_STEP", "1"));
         Map<String, String> e = new java.util.HashMap<>(more);
         e.put("SPRAWL_CLUSTER_DIR", dir.toString());
         e.put("SPRAWL_HTTP_BASE", Integer.toString(httpBase));
@@ -62,12 +65,12 @@ public final class LauncherCluster {
     }
 
     public int httpPort(int i) {
-        return httpBase + i;
+        return httpBase + i * portStep;
     }
 
     /** Node i's HTTPS base URL, where the admin API takes credentials. */
     public String https(int i) {
-        return "https://" + host(i) + ":" + (httpsBase + i);
+        return "https://" + host(i) + ":" + (httpsBase + i * portStep);
     }
 
     /** The admin user with the password the launcher made at the first start (its admin.password file). */
