@@ -24,14 +24,7 @@ VERSION=$(sed -n 's#^  <version>\(.*\)</version>#\1#p' "$ROOT/pom.xml" | head -1
 [ -n "$VERSION" ] || die "no project version in pom.xml"
 started=$SECONDS
 
-if [ ! -f "$WAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$WAR" -print -quit)" ]; then
-  echo "building the WAR ..."
-  (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
-fi
-if [ ! -x "$WLP/bin/server" ]; then
-  echo "installing Open Liberty ..."
-  (cd "$ROOT" && mvn -B -q liberty:install-server) || die "installing Open Liberty failed"
-fi
+bash "$ROOT/server-config/build-if-needed.sh" || die "no WAR or Liberty runtime to package"
 
 # The server as the image runs it, packaged with a runtime cut down to its features.
 echo "packaging a minified Liberty for server.xml's features ..."

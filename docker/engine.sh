@@ -1,14 +1,10 @@
 # Sourced by the container scripts: picks the container engine and makes it usable.
 #   ENGINE   docker when a Docker engine answers, podman otherwise (SPRAWL_ENGINE picks one)
-# Podman, buildah and runc are installed with apt-get when missing (root; CI runs as root).
+# Podman and runc are installed with apt-get when missing (root; CI runs as root).
 engine_die() { echo "${0##*/}: $*" >&2; exit 1; }
 
 engine_install() {
-  echo "${0##*/}: installing $* ..." >&2
-  [ "$(id -u)" -eq 0 ] || engine_die "needs $* (as root: apt-get install $*)"
-  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" \
-      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"; }; } > /dev/null 2>&1 \
-    || engine_die "could not install $* (apt-get install $*)"
+  bash "$(dirname "${BASH_SOURCE[0]}")/../server-config/install-packages.sh" "$@" || exit 1
 }
 
 if [ -n "${SPRAWL_ENGINE:-}" ]; then

@@ -15,13 +15,8 @@ set -euo pipefail
 umask 077
 
 die() { echo "cluster-pki: $*" >&2; exit 1; }
-if ! command -v openssl > /dev/null; then
-  # A fresh machine (CI runs as root) may lack it: install it, as the project's scripts install their tools.
-  [ "$(id -u)" -eq 0 ] || die "openssl is needed (Debian: apt-get install openssl)"
-  echo "cluster-pki: installing openssl ..." >&2
-  { apt-get install -y -q openssl || { apt-get update -q && apt-get install -y -q openssl; }; } > /dev/null 2>&1 \
-    || die "could not install openssl (apt-get install openssl)"
-fi
+# A fresh machine (CI runs as root) may lack it: install it, as the project's scripts install their tools.
+command -v openssl > /dev/null || bash "$(dirname "${BASH_SOURCE[0]}")/install-packages.sh" openssl || exit 1
 
 cmd_ca() {
   local dir=$1 name=${2:-sprawl-cluster-ca}

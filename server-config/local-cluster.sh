@@ -70,17 +70,6 @@ running_pid() {
   fi
 }
 
-build_if_needed() {
-  if [ ! -f "$WAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$WAR" -print -quit)" ]; then
-    echo "building the WAR ..."
-    (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
-  fi
-  if [ ! -x "$WLP/bin/server" ]; then
-    echo "installing Open Liberty (the first time downloads ~350 MB) ..."
-    (cd "$ROOT" && mvn -B -q liberty:install-server) || die "installing Open Liberty failed"
-  fi
-}
-
 # The cluster's CA and nodes 0..N-1's certificates, each made the first time (one after the other: they
 # share the CA).
 ensure_pki() {
@@ -212,7 +201,7 @@ cmd_start() {
   [[ "$n" =~ ^[1-9][0-9]?$ ]] || die "N must be a whole number from 1 to 99, got '$n'"
   command -v curl > /dev/null || die "curl is needed to watch the nodes' health"
   mkdir -p "$CLUSTER_DIR"
-  build_if_needed
+  bash "$ROOT/server-config/build-if-needed.sh" || die "no WAR or Liberty runtime to run"
   ensure_pki "$n"
   ensure_admin
   for ((i = 0; i < n; i++)); do

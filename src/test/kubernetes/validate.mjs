@@ -10,9 +10,8 @@ const check = (ok, rule) => { if (!ok) problems.push(rule); };
 
 // 1. The API schemas.
 for (const doc of docs) {
-  const group = doc.apiVersion.includes("/") ? doc.apiVersion : `v1`;
   try {
-    const mod = await import(`kubernetes-models/${group}/${doc.kind}`);
+    const mod = await import(`kubernetes-models/${doc.apiVersion}/${doc.kind}`);
     new mod[doc.kind](doc).validate();
   } catch (e) {
     problems.push(`${doc.kind}/${doc.metadata?.name}: not a valid ${doc.apiVersion} ${doc.kind}: ${e.message}`);

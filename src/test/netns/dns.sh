@@ -10,10 +10,7 @@ set -euo pipefail
 die() { echo "dns: $*" >&2; exit 1; }
 
 if ! command -v dnsmasq > /dev/null && [ ! -x /usr/sbin/dnsmasq ]; then
-  [ "$(id -u)" -eq 0 ] || die "needs dnsmasq (as root: apt-get install dnsmasq-base)"
-  echo "dns: installing dnsmasq-base ..." >&2
-  { apt-get install -y -q dnsmasq-base || { apt-get update -q && apt-get install -y -q dnsmasq-base; }; } > /dev/null 2>&1 \
-    || die "could not install dnsmasq-base (apt-get install dnsmasq-base)"
+  bash "$(dirname "${BASH_SOURCE[0]}")/../../server-config/install-packages.sh" dnsmasq-base || exit 1
 fi
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 

@@ -15,11 +15,8 @@ set -euo pipefail
 die() { echo "netns: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root to make network namespaces (CI runs as root)"
 command -v ip > /dev/null || die "needs ip (Debian: iproute2)"
-if ! command -v iptables > /dev/null; then
-  echo "netns: installing iptables ..." >&2
-  { apt-get install -y -q iptables || { apt-get update -q && apt-get install -y -q iptables; }; } > /dev/null 2>&1 \
-    || die "could not install iptables (apt-get install iptables)"
-fi
+command -v iptables > /dev/null \
+  || bash "$(dirname "${BASH_SOURCE[0]}")/../../server-config/install-packages.sh" iptables || exit 1
 
 hub() { echo "$1-hub"; }
 # A short tag of the prefix for interface names (15 characters at most), distinct for distinct prefixes.

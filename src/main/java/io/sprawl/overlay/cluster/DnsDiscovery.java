@@ -73,13 +73,6 @@ final class DnsDiscovery {
         List<String> addresses();
     }
 
-    /** The real lookup, through the same resolver DNS_PING uses. */
-    static Lookup lookup(OverlayConfig c) throws NamingException {
-        DNSResolver resolver = new AddressedDNSResolver(CONTEXT_FACTORY, server(c).orElse(""));
-        return () -> resolver.resolveIps(c.dnsQuery(), DNSResolver.DNSRecordType.A).stream()
-                .map(DnsDiscovery::host).toList();
-    }
-
     private static String host(Address a) {
         return a instanceof IpAddress ip ? ip.getIpAddress().getHostAddress() : a.toString();
     }
@@ -116,9 +109,13 @@ final class DnsDiscovery {
         }
     }
 
-    /** The wait of a starting node, with the real DNS and clock. */
+    /** The wait of a starting node, with the real DNS (the resolver DNS_PING uses, closed after) and clock. */
     static boolean awaitListed(OverlayConfig c) throws NamingException, InterruptedException {
-        return awaitListed(c.dnsQuery(), c.bindAddress(), c.dnsWaitMillis(), lookup(c), System::currentTimeMillis,
-                Thread::sleep);
+        try (DNSResolver resolver = new AddressedDNSResolver(CONTEXT_FACTORY, server(c).orElse(""))) {
+            return awaitListed(c.dnsQuery(), c.bindAddress(), c.dnsWaitMillis(),
+                    () -> resolver.resolveIps(c.dnsQuery(), DNSResolver.DNSRecordType.A).stream()
+                            .map(DnsDiscovery::host).toList(),
+                    System::currentTimeMillis, Thread::sleep);
+        }
     }
 }

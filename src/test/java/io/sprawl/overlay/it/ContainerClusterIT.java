@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.Command;
+import io.sprawl.overlay.testkit.Command.Result;
 import io.sprawl.overlay.testkit.Http;
-import io.sprawl.overlay.testkit.LauncherCluster;
 import jakarta.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,17 +31,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ContainerClusterIT {
 
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    /** Only its command runner and log: the containers are not the launcher's. */
-    private static final LauncherCluster RUNNER = new LauncherCluster("it-container-cluster", "unused", 0, 0, 0);
-    private static final Path COMPOSE_DIR = RUNNER.dir().resolve("compose");
+    private static final Path COMPOSE_DIR = ROOT.resolve("target/it-container-cluster/compose");
 
     @BeforeAll
     static void buildAndRun() throws Exception {
         long t0 = System.currentTimeMillis();
-        assertEquals(0, script("docker/build-image.sh", 1200), "docker/build-image.sh; see " + RUNNER.dir().resolve("commands.log"));
+        Result build = script("docker/build-image.sh", 1200);
+        assertEquals(0, build.code(), "docker/build-image.sh:\n" + build.output());
         long built = System.currentTimeMillis();
-        assertEquals(0, script("docker/compose-cluster.sh", 600, "up"), "docker/compose-cluster.sh up; see "
-                + RUNNER.dir().resolve("commands.log"));
+        Result up = script("docker/compose-cluster.sh", 600, "up");
+        assertEquals(0, up.code(), "docker/compose-cluster.sh up:\n" + up.output());
         System.out.println("containers: image built in " + (built - t0) + " ms; 3 containers ready and agreeing "
                 + (System.currentTimeMillis() - built) + " ms after compose up");
     }
@@ -66,7 +66,7 @@ class ContainerClusterIT {
         assertEquals(200, Http.put(metadata, "{\"zone\":\"compose\"}", admin).status(), "the admin's write over HTTPS");
         assertEquals(401, Http.put(metadata, "{\"zone\":\"compose\"}").status(), "a write without credentials");
         assertEquals("1001", exec(0, "id", "-u"), "the node's user");
-        assertEquals(0, script("docker/compose-cluster.sh", 60, "exec", "0", "/opt/ol/healthcheck.sh"),
+        assertEquals(0, script("docker/compose-cluster.sh", 60, "exec", "0", "/opt/ol/healthcheck.sh").code(),
                 "the container's health check");
         assertTrue(exec(0, "sh", "-c", "touch /opt/ol/x 2>&1 || echo read-only").contains("read-only"),
                 "the root filesystem is read-only");
@@ -76,7 +76,7 @@ class ContainerClusterIT {
     @Order(2)
     void aStoppedContainerLeavesGracefully() throws Exception {
         long t0 = System.currentTimeMillis();
-        assertEquals(0, script("docker/compose-cluster.sh", 60, "stop", "2"), "compose-cluster.sh stop 2");
+        assertEquals(0, script("docker/compose-cluster.sh", 60, "stop", "2").code(), "compose-cluster.sh stop 2");
         long stopped = System.currentTimeMillis();
         for (int i : new int[] {0, 1}) {
             String url = http(i) + "/overlay/api/members/node2";
@@ -101,17 +101,14 @@ class ContainerClusterIT {
 
     /** A command's output in node i's container. */
     private static String exec(int i, String... cmd) throws Exception {
-        Path out = Files.createTempFile(RUNNER.dir(), "exec", ".out");
-        List<String> args = new java.util.ArrayList<>(List.of("bash", "-c", "\"$0\" exec \"$1\" \"${@:2}\" > \"" + out + "\"",
-                ROOT.resolve("docker/compose-cluster.sh").toString(), Integer.toString(i)));
+        List<String> args = new java.util.ArrayList<>(List.of("exec", Integer.toString(i)));
         args.addAll(List.of(cmd));
-        RUNNER.run(args, Map.of(), 60);
-        return Files.readString(out).strip();
+        return script("docker/compose-cluster.sh", 60, args.toArray(String[]::new)).output().strip();
     }
 
-    private static int script(String path, long timeoutSeconds, String... args) throws Exception {
+    private static Result script(String path, long timeoutSeconds, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", ROOT.resolve(path).toString()));
         cmd.addAll(List.of(args));
-        return RUNNER.run(cmd, Map.of("SPRAWL_COMPOSE_DIR", COMPOSE_DIR.toString()), timeoutSeconds);
+        return Command.run(cmd, ROOT, Map.of("SPRAWL_COMPOSE_DIR", COMPOSE_DIR.toString()), timeoutSeconds);
     }
 }

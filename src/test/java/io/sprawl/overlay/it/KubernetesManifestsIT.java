@@ -3,11 +3,13 @@ package io.sprawl.overlay.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sprawl.overlay.testkit.Command;
+import io.sprawl.overlay.testkit.Command.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,23 +30,23 @@ class KubernetesManifestsIT {
         Files.createDirectories(WORK);
         rendered = WORK.resolve("rendered.yaml");
         Result kustomize = run(List.of("kubectl", "kustomize", ROOT.resolve("docker/kubernetes").toString()), 120);
-        assertEquals(0, kustomize.code, "kubectl kustomize docker/kubernetes (kubectl 1.21+ is needed):\n" + kustomize.output);
-        Files.writeString(rendered, kustomize.output);
+        assertEquals(0, kustomize.code(), "kubectl kustomize docker/kubernetes (kubectl 1.21+ is needed):\n" + kustomize.output());
+        Files.writeString(rendered, kustomize.output());
         Files.copy(ROOT.resolve("src/test/kubernetes/package.json"), WORK.resolve("package.json"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(ROOT.resolve("src/test/kubernetes/validate.mjs"), WORK.resolve("validate.mjs"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         if (!Files.isDirectory(WORK.resolve("node_modules/kubernetes-models"))) {
             Result npm = run(List.of("npm", "install", "--no-audit", "--no-fund"), 600);
-            assertEquals(0, npm.code, "npm install kubernetes-models js-yaml:\n" + npm.output);
+            assertEquals(0, npm.code(), "npm install kubernetes-models js-yaml:\n" + npm.output());
         }
     }
 
     @Test
     void theManifestsMatchTheSchemasAndTheOverlaysRules() throws Exception {
         Result r = run(List.of("node", "validate.mjs", rendered.toString()), 120);
-        System.out.println(r.output.strip());
-        assertEquals(0, r.code, r.output);
+        System.out.println(r.output().strip());
+        assertEquals(0, r.code(), r.output());
     }
 
     @Test
@@ -57,35 +59,14 @@ class KubernetesManifestsIT {
         Path bad = WORK.resolve("broken.yaml");
         Files.writeString(bad, broken);
         Result r = run(List.of("node", "validate.mjs", bad.toString()), 120);
-        assertEquals(1, r.code, r.output);
+        assertEquals(1, r.code(), r.output());
         for (String rule : List.of("replicas must be integer", "publishes not-ready pods", "podManagementPolicy Parallel",
                 "read-only root filesystem")) {
-            assertTrue(r.output.contains(rule), "not caught: " + rule + "\n" + r.output);
+            assertTrue(r.output().contains(rule), "not caught: " + rule + "\n" + r.output());
         }
-    }
-
-    private record Result(int code, String output) {
     }
 
     private static Result run(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).directory(WORK.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new AssertionError(cmd.get(0) + " is needed for the manifest checks and was not found", e);
-        }
-        // Read while it runs: a full pipe would block it.
-        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes());
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(cmd + " did not finish in " + timeoutSeconds + " s");
-        }
-        return new Result(p.exitValue(), out.join());
+        return Command.run(cmd, WORK, Map.of(), timeoutSeconds);
     }
 }
