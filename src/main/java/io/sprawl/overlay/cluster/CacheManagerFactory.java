@@ -2,6 +2,7 @@ package io.sprawl.overlay.cluster;
 
 import io.sprawl.overlay.config.OverlayConfig;
 import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
@@ -10,22 +11,22 @@ import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
-/** The Infinispan cache manager of a node and the caches the overlay keeps in it. */
-final class CacheManagerFactory {
+/**
+ * The Infinispan cache manager of a node and the caches the overlay keeps in it (the leader cache is
+ * the election's: {@code election.Election#define}).
+ */
+public final class CacheManagerFactory {
 
     /** Node id to {@code MemberRecord}: every member's own description, on every node. */
-    static final String MEMBERS_CACHE = "sprawl-members";
-    /** One key, {@link CacheLeaderStore#KEY}: the leader record. */
-    static final String LEADER_CACHE = "sprawl-leader";
+    public static final String MEMBERS_CACHE = "sprawl-members";
     /** Node id to that node's message count, published as it changes. */
-    static final String MESSAGES_CACHE = "sprawl-messages";
+    public static final String MESSAGES_CACHE = "sprawl-messages";
     /** Node id to that node's latest {@code MetricsSnapshot}, published every {@code sprawl.metrics.publish-interval-ms}. */
-    static final String METRICS_CACHE = "sprawl-metrics";
+    public static final String METRICS_CACHE = "sprawl-metrics";
     /** The JMX domain of Infinispan's and JGroups' MBeans (Infinispan's default). */
     static final String JMX_DOMAIN = "org.infinispan";
 
@@ -34,7 +35,7 @@ final class CacheManagerFactory {
      * after a merge the conflict resolution visits segment by segment: with 256 it kept the leader
      * record unavailable for ~8 s after a heal (in-JVM test, 2 cores).
      */
-    static final int SEGMENTS = 4;
+    public static final int SEGMENTS = 4;
 
     private static final AtomicInteger SPARE_DOMAINS = new AtomicInteger();
 
@@ -59,7 +60,7 @@ final class CacheManagerFactory {
     }
 
     /** A cache manager not yet started, so listeners can be added before the first view. */
-    static DefaultCacheManager create(OverlayConfig c, ClusterTls tls) {
+    static DefaultCacheManager create(OverlayConfig c, ClusterTls tls, SerializationContextInitializer schema) {
         GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
         global.transport()
                 .defaultTransport()
@@ -72,7 +73,7 @@ final class CacheManagerFactory {
         if (!c.rack().isEmpty()) {
             global.transport().rackId(c.rack());
         }
-        global.serialization().addContextInitializer(new OverlaySchemaImpl());
+        global.serialization().addContextInitializer(schema);
         // The server (or the test) stops the node; a JVM hook would race it.
         global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
         // Infinispan's and JGroups' statistics MBeans, beside the overlay's own (io.sprawl.overlay). The manager's
@@ -91,18 +92,6 @@ final class CacheManagerFactory {
                 .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
         members.statistics().enable();
         manager.defineConfiguration(MEMBERS_CACHE, members.build());
-
-        ConfigurationBuilder leader = new ConfigurationBuilder();
-        leader.clustering().hash().numSegments(SEGMENTS);
-        leader.clustering().cacheMode(CacheMode.REPL_SYNC)
-                // A renewal that takes longer than the lease grants nothing: fail it and try again.
-                .remoteTimeout(c.leader().leaseMillis(), TimeUnit.MILLISECONDS)
-                // Only a side with a strict majority of the last stable membership reads or writes the record;
-                // after a heal the highest term wins (the minority could not have written one).
-                .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES)
-                .mergePolicy(new HighestTermMergePolicy());
-        leader.statistics().enable();
-        manager.defineConfiguration(LEADER_CACHE, leader.build());
 
         manager.defineConfiguration(MESSAGES_CACHE, latestValueCache());
         manager.defineConfiguration(METRICS_CACHE, latestValueCache());

@@ -1,30 +1,28 @@
 package io.sprawl.overlay.cluster;
 
 import io.sprawl.overlay.membership.MemberRecord;
+import java.util.function.Consumer;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
-import org.infinispan.notifications.cachelistener.annotation.PartitionStatusChanged;
 import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
-import org.infinispan.notifications.cachelistener.event.Event;
 import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
 
 /**
- * Infinispan's notifications, turned into calls on the gossip manager. Synchronous listeners: they
+ * Infinispan's notifications of views and member records, turned into calls on a {@link Sink}
+ * ({@link RecordReconciler}). Synchronous listeners: they
  * run on the thread that applied the change (no extra hop on the propagation path), and only
  * update memory or start asynchronous cache writes, never block.
  */
-final class ClusterEvents {
+public final class ClusterEvents {
 
-    interface Sink {
-        void viewChanged(ViewChangedEvent event);
-
+    public interface Sink {
         void recordChanged(MemberRecord record);
 
         void recordRemoved(String id);
@@ -34,10 +32,10 @@ final class ClusterEvents {
     }
 
     @Listener(sync = true)
-    static final class Views {
-        private final Sink sink;
+    public static final class Views {
+        private final Consumer<ViewChangedEvent> sink;
 
-        Views(Sink sink) {
+        public Views(Consumer<ViewChangedEvent> sink) {
             this.sink = sink;
         }
 
@@ -45,7 +43,7 @@ final class ClusterEvents {
         @ViewChanged
         @Merged
         public void viewChanged(ViewChangedEvent e) {
-            sink.viewChanged(e);
+            sink.accept(e);
         }
     }
 
@@ -73,35 +71,6 @@ final class ClusterEvents {
         @TopologyChanged
         public void topologyChanged(TopologyChangedEvent<String, MemberRecord> e) {
             sink.recordsTopologyChanged();
-        }
-    }
-
-    /**
-     * Anything that may change the election's answer on the leader cache: the record written, the
-     * topology, the availability (a side entering or leaving degraded mode). Only queues a check;
-     * a new topology may also end a merge.
-     */
-    @Listener(sync = true, observation = Listener.Observation.POST)
-    static final class LeaderRecords {
-        private final Runnable recheck;
-        private final Runnable topologyChanged;
-
-        LeaderRecords(Runnable recheck, Runnable topologyChanged) {
-            this.recheck = recheck;
-            this.topologyChanged = topologyChanged;
-        }
-
-        @CacheEntryCreated
-        @CacheEntryModified
-        @PartitionStatusChanged
-        public void changed(Event<?, ?> e) {
-            recheck.run();
-        }
-
-        @TopologyChanged
-        public void topologyChanged(TopologyChangedEvent<?, ?> e) {
-            recheck.run();
-            topologyChanged.run();
         }
     }
 

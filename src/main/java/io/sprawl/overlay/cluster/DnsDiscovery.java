@@ -29,7 +29,7 @@ import org.jgroups.stack.IpAddress;
  * default resolver goes through {@code InetAddress}, whose cache (30 s for a name found, 10 s for one
  * not found) would hide a new node or keep a departed one.
  */
-final class DnsDiscovery {
+public final class DnsDiscovery {
 
     private static final Logger LOG = Logger.getLogger(DnsDiscovery.class.getName());
     private static final String CONTEXT_FACTORY = "com.sun.jndi.dns.DnsContextFactory";
@@ -110,7 +110,7 @@ final class DnsDiscovery {
     }
 
     /** The wait of a starting node, with the real DNS (the resolver DNS_PING uses, closed after) and clock. */
-    static boolean awaitListed(OverlayConfig c) throws NamingException, InterruptedException {
+    public static boolean awaitListed(OverlayConfig c) throws NamingException, InterruptedException {
         try (DNSResolver resolver = new AddressedDNSResolver(CONTEXT_FACTORY, server(c).orElse(""))) {
             return awaitListed(c.dnsQuery(), c.bindAddress(), c.dnsWaitMillis(),
                     () -> resolver.resolveIps(c.dnsQuery(), DNSResolver.DNSRecordType.A).stream()

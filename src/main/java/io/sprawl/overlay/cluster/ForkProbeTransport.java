@@ -5,6 +5,7 @@ import io.sprawl.overlay.failure.ProbeTransport;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.membership.MembershipSnapshot;
+import io.sprawl.overlay.threads.OwnedExecutors;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,7 +40,7 @@ import org.jgroups.util.UUID;
  * <p>Threads. Any thread sends; JGroups' threads deliver to {@link FailureDetector#receive}. The
  * address map is rebuilt, copy-on-write, when the view changes.
  */
-final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
+public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ForkProbeTransport.class.getName());
 
@@ -48,6 +48,8 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
     static final String FORK_CHANNEL = "probes";
     /** A process check waits this long for its connection; a silent host (cut off, DROPped) is no evidence. */
     static final int PROCESS_CHECK_TIMEOUT_MS = 250;
+    /** Process checks waiting: one per missed ack or suspicion, each done in at most the timeout above. */
+    static final int CHECKS_QUEUE = 64;
 
     private final JChannel main;
     private final ForkChannel fork;
@@ -56,14 +58,10 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
     private volatile Map<String, Address> byTransportId = Map.of();
     private volatile long mappedViewId = -1;
 
-    ForkProbeTransport(JChannel main, MembershipManager membership, Consumer<Message> receiver) throws Exception {
+    public ForkProbeTransport(JChannel main, MembershipManager membership, Consumer<Message> receiver) throws Exception {
         this.main = main;
         this.membership = membership;
-        this.checks = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sprawl-process-check");
-            t.setDaemon(true);
-            return t;
-        });
+        this.checks = OwnedExecutors.single("sprawl-process-check", CHECKS_QUEUE);
         this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL);
         fork.setReceiver(new Receiver() {
             @Override
@@ -78,7 +76,7 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
      * Feeds the detector with what arrives on the fork channel, with the member it came from: the
      * transport's sender, never what the message says of itself.
      */
-    static Consumer<Message> to(java.util.function.Supplier<FailureDetector> detector, MembershipManager membership) {
+    public static Consumer<Message> to(java.util.function.Supplier<FailureDetector> detector, MembershipManager membership) {
         Senders senders = new Senders(membership);
         return m -> {
             FailureDetector d = detector.get();
@@ -115,8 +113,7 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
                 current = new Mapping(table, map);
                 mapping = current;
             }
-            return current.byTransportId().get(
-                    new java.util.UUID(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString());
+            return current.byTransportId().get(ClusterTransport.transportId(u));
         }
     }
 
@@ -163,22 +160,18 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             return;
         }
         InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
-        try {
-            checks.execute(() -> {
-                if (!onThisHost(fdPort.getAddress())) {
-                    return;
-                }
-                try (Socket s = new Socket()) {
-                    s.connect(fdPort, PROCESS_CHECK_TIMEOUT_MS);
-                } catch (ConnectException e) {
-                    ifGone.accept("nothing listens on " + fdPort.getHostString() + ":" + fdPort.getPort());
-                } catch (IOException e) {
-                    // a timeout or an unreachable host: no evidence either way
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // stopping
-        }
+        checks.execute(() -> {
+            if (!onThisHost(fdPort.getAddress())) {
+                return;
+            }
+            try (Socket s = new Socket()) {
+                s.connect(fdPort, PROCESS_CHECK_TIMEOUT_MS);
+            } catch (ConnectException e) {
+                ifGone.accept("nothing listens on " + fdPort.getHostString() + ":" + fdPort.getPort());
+            } catch (IOException e) {
+                // a timeout or an unreachable host: no evidence either way
+            }
+        });
     }
 
     /** Whether the address is this host's own (loopback, or an interface's): no network lies between. */
@@ -218,7 +211,7 @@ final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             Map<String, Address> map = new HashMap<>();
             for (Address a : view.getMembers()) {
                 if (a instanceof UUID u) {
-                    map.put(new java.util.UUID(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString(), a);
+                    map.put(ClusterTransport.transportId(u), a);
                 }
             }
             byTransportId = map;

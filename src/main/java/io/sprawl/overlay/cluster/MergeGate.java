@@ -12,8 +12,13 @@ import org.infinispan.topology.CacheTopology;
  * the leader's new term) waits for this: written while Infinispan resolves the merge's conflicts,
  * a value was seen overwritten by the other side's copy on some members and not on others. After
  * {@link #SETTLE_MS} it opens anyway. Any thread; opens once per merge.
+ *
+ * <p>Why the topology and not {@code ConflictManager.isConflictResolutionInProgress()}: that flag is
+ * set only on the member that runs the resolution (the merge coordinator); on every other member it
+ * stays false while the cache topology is in its {@code CONFLICT_RESOLUTION} phase, and those are the
+ * members whose writes were seen overwritten.
  */
-final class MergeGate {
+public final class MergeGate {
 
     /** The longest a write waits for a merge's conflict resolution. */
     static final long SETTLE_MS = 10_000;
@@ -23,22 +28,22 @@ final class MergeGate {
     private final AtomicInteger pending = new AtomicInteger();
     private volatile long armedAt;
 
-    MergeGate(Cache<?, ?> cache) {
+    public MergeGate(Cache<?, ?> cache) {
         this.cache = cache;
     }
 
     /** A merge view arrived. */
-    void arm() {
+    public void arm() {
         armedAt = System.nanoTime();
         pending.set(Math.max(1, topology().getTopologyId()));
     }
 
-    boolean pending() {
+    public boolean pending() {
         return pending.get() != 0;
     }
 
     /** True once, when the cache is past the pending merge (or it waited {@link #SETTLE_MS}). */
-    boolean open() {
+    public boolean open() {
         int at = pending.get();
         if (at == 0) {
             return false;

@@ -1,8 +1,13 @@
 package io.sprawl.overlay.cluster;
 
+import io.sprawl.overlay.membership.MembershipManager;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.logging.Logger;
 import org.infinispan.Cache;
 
 /**
@@ -10,39 +15,60 @@ import org.infinispan.Cache;
  * total. At most one publication is in flight: adds that arrive meanwhile are folded into the next
  * one, so a burst of adds costs a couple of messages, not one each. Thread-safe (atomics only).
  */
-final class MessageCounter {
+public final class MessageCounter {
+
+    private static final Logger LOG = Logger.getLogger(MessageCounter.class.getName());
 
     private final String selfId;
     private final Cache<String, Long> cache;
+    private final MembershipManager membership;
+    private final LongConsumer onAdd;
     private final AtomicLong count = new AtomicLong();
     private final AtomicBoolean publishing = new AtomicBoolean();
     private volatile boolean dirty;
 
-    MessageCounter(String selfId, Cache<String, Long> cache) {
+    /**
+     * @param membership whose live members the totals count
+     * @param onAdd      told of every add (the message rate of the metrics)
+     */
+    public MessageCounter(String selfId, Cache<String, Long> cache, MembershipManager membership, LongConsumer onAdd) {
         this.selfId = selfId;
         this.cache = cache;
+        this.membership = membership;
+        this.onAdd = onAdd;
     }
 
-    long add(long n) {
+    /** Adds {@code n} messages to this node's count; returns the new count. */
+    public long add(long n) {
         long v = count.addAndGet(n);
+        onAdd.accept(n);
         publish();
         return v;
     }
 
     /** Publishes the count once, now; at start, before anything else is written. */
-    void publishInitial() {
+    public void publishInitial() {
         cache.put(selfId, count.get());
     }
 
-    long local() {
+    /** This node's count. */
+    public long local() {
         return count.get();
     }
 
-    /** Every node's last published count (this node's exact), keyed by node id. */
-    Map<String, Long> byNode() {
+    /** The last published count of each live member (this node's exact), keyed by node id. */
+    public Map<String, Long> byNode() {
+        Set<String> live = new HashSet<>();
+        membership.snapshot().live().forEach(m -> live.add(m.id()));
         Map<String, Long> out = new java.util.TreeMap<>(cache);
         out.put(selfId, count.get());
+        out.keySet().retainAll(live);
         return out;
+    }
+
+    /** The sum over the live members. */
+    public long clusterTotal() {
+        return byNode().values().stream().mapToLong(Long::longValue).sum();
     }
 
     private void publish() {
@@ -53,6 +79,9 @@ final class MessageCounter {
         dirty = false;
         cache.putAsync(selfId, count.get()).whenComplete((v, e) -> {
             publishing.set(false);
+            if (e != null) {
+                LOG.info(() -> "message count of " + selfId + " not published (the next add retries): " + e);
+            }
             if (dirty) {
                 publish();
             }

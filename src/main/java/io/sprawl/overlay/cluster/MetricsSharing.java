@@ -1,9 +1,12 @@
 package io.sprawl.overlay.cluster;
 
+import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.metrics.MetricNames;
 import io.sprawl.overlay.metrics.MetricsManager;
 import io.sprawl.overlay.metrics.MetricsSnapshot;
+import java.time.Clock;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +20,7 @@ import org.infinispan.Cache;
  * publishes its own at the publish interval, and reads everyone's for the API, for routing and for
  * the election's load input. Thread-safe: the cache is, and the rest is immutable.
  */
-final class MetricsSharing {
+public final class MetricsSharing {
 
     private static final Logger LOG = Logger.getLogger(MetricsSharing.class.getName());
 
@@ -27,30 +30,36 @@ final class MetricsSharing {
     private final String selfId;
     private final Cache<String, MetricsSnapshot> cache;
     private final MetricsManager local;
+    private final MembershipManager membership;
+    private final Clock clock;
     private final long staleAfterMillis;
 
-    MetricsSharing(String selfId, Cache<String, MetricsSnapshot> cache, MetricsManager local, int publishIntervalMillis) {
+    public MetricsSharing(String selfId, Cache<String, MetricsSnapshot> cache, MetricsManager local,
+                          MembershipManager membership, Clock clock, int publishIntervalMillis) {
         this.selfId = selfId;
         this.cache = cache;
         this.local = local;
+        this.membership = membership;
+        this.clock = clock;
         this.staleAfterMillis = (long) STALE_AFTER_INTERVALS * publishIntervalMillis;
     }
 
     /** Shares this node's latest snapshot; asynchronous, and a failure only logged (the next one replaces it). */
-    void publish() {
+    public void publish() {
         MetricsSnapshot s = local.snapshot();
         if (s.time() == 0) {
             return; // nothing sampled yet
         }
         cache.putAsync(selfId, s).whenComplete((v, e) -> {
             if (e != null) {
-                LOG.fine(() -> "metrics snapshot of " + selfId + " not shared: " + e);
+                LOG.info(() -> "metrics snapshot of " + selfId + " not shared (the next one replaces it): " + e);
             }
         });
     }
 
-    /** The snapshots of these members (this node's own is the local, latest one). */
-    Map<String, MetricsSnapshot> byNode(Set<String> members) {
+    /** The latest snapshot of every member in the table, departed ones within the retention included (this node's own is the local, latest one). */
+    public Map<String, MetricsSnapshot> byNode() {
+        Set<String> members = tableIds();
         Map<String, MetricsSnapshot> out = new TreeMap<>();
         for (Map.Entry<String, MetricsSnapshot> e : Map.copyOf(cache).entrySet()) {
             if (members.contains(e.getKey())) {
@@ -65,8 +74,10 @@ final class MetricsSharing {
     }
 
     /** Each live member's forecast load (0-1), from the published snapshots: see {@link #loads(Map, Set, long, long)}. */
-    Map<String, Double> loads(Set<String> live, long now) {
-        return loads(Map.copyOf(cache), live, now, staleAfterMillis);
+    public Map<String, Double> loads() {
+        Set<String> live = new HashSet<>();
+        membership.snapshot().live().forEach(m -> live.add(m.id()));
+        return loads(Map.copyOf(cache), live, clock.millis(), staleAfterMillis);
     }
 
     /**
@@ -96,11 +107,18 @@ final class MetricsSharing {
     }
 
     /** Coordinator only: removes the snapshots of nodes no longer in the member table. */
-    void prune(Set<String> members) {
+    public void prune() {
+        Set<String> members = tableIds();
         for (String id : List.copyOf(cache.keySet())) {
             if (!members.contains(id)) {
                 cache.removeAsync(id);
             }
         }
+    }
+
+    private Set<String> tableIds() {
+        Set<String> ids = new HashSet<>();
+        membership.members().forEach(m -> ids.add(m.id()));
+        return ids;
     }
 }

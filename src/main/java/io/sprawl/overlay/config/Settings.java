@@ -235,7 +235,7 @@ public final class Settings {
                     + " that lower it to what they can give.",
             intIn(0, 64, "a number of confirmations"));
 
-    // ---- leader election (package membership: LeaderElection the rules, Leadership the terms and lease) ----
+    // ---- leader election (package election: Candidates and ClaimRules the rules, Leadership the terms and lease) ----
 
     public static final Setting<Integer> LEADER_CHECK_INTERVAL_MS = new Setting<>("sprawl.leader.check-interval-ms",
             "200",
@@ -270,7 +270,7 @@ public final class Settings {
                     + " it reports not ready, so load balancers send clients to the majority. True keeps it in rotation.",
             bool());
 
-    // ---- metrics (package metrics: MetricsManager, the sampling; GossipManager shares the snapshots) ----
+    // ---- metrics (package metrics: MetricsManager, the sampling; cluster.MetricsSharing shares the snapshots) ----
 
     public static final Setting<Boolean> METRICS_ENABLED = new Setting<>("sprawl.metrics.enabled", "true",
             "Off stops the OSHI sampling and the sharing of snapshots: for measuring what observing costs. Election"

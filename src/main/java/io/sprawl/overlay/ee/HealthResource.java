@@ -1,10 +1,10 @@
 package io.sprawl.overlay.ee;
 
 import io.sprawl.overlay.OverlayVersion;
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.config.ApiConfig;
 import io.sprawl.overlay.failure.FailureDetector;
-import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.election.Leadership;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.membership.MembershipSnapshot;
@@ -44,9 +44,9 @@ public class HealthResource {
         body.put("version", OverlayVersion.VALUE);
         body.put("uptimeMillis", node.gossip().isPresent() ? System.currentTimeMillis() - node.startedAt() : 0);
         node.gossip().ifPresent(g -> {
-            body.put("state", g.nodeState(g.selfId()).orElse(null));
-            body.put("viewId", g.snapshot().viewId());
-            body.put("members", g.snapshot().countByState());
+            body.put("state", g.membership().nodeState(g.selfId()).orElse(null));
+            body.put("viewId", g.membership().snapshot().viewId());
+            body.put("members", g.membership().snapshot().countByState());
             body.put("security", security(g, node.api().orElseThrow()));
         });
         body.put("checks", Map.of("started", check(started), "ready", check(ready), "live", check(live)));
@@ -80,11 +80,11 @@ public class HealthResource {
     @Path("membership")
     public MembershipView membership() {
         GossipManager g = node.require();
-        MembershipSnapshot s = g.snapshot();
+        MembershipSnapshot s = g.membership().snapshot();
         Leadership.View leader = g.leadership().map(Leadership::view).orElse(null);
         return new MembershipView(g.selfId(), s.viewId(), leader == null ? null : leader.leader(),
-                leader == null ? 0 : leader.term(), leader != null && leader.majority(), s.countByState(), g.failedNodes(),
-                g.detector().map(FailureDetector::stats).orElse(null), g.wireStats(), s.members());
+                leader == null ? 0 : leader.term(), leader != null && leader.majority(), s.countByState(), g.membership().snapshot().inState(MemberState.FAILED).stream().map(Member::id).toList(),
+                g.detector().map(FailureDetector::stats).orElse(null), g.transport().wireStats(), s.members());
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.election.Leadership;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;

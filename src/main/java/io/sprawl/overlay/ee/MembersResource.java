@@ -1,6 +1,6 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.failure.FailureDetector;
 import io.sprawl.overlay.membership.Member;
 import jakarta.inject.Inject;
@@ -33,7 +33,7 @@ public class MembersResource {
 
     @GET
     public List<Member> members() {
-        return node.require().snapshot().members();
+        return node.require().membership().snapshot().members();
     }
 
     /**
@@ -45,7 +45,7 @@ public class MembersResource {
     @Path("{id}")
     public JsonObject member(@PathParam("id") String id) {
         GossipManager g = node.require();
-        Member m = g.memberInfo(id).orElseThrow(() -> unknown(g, id));
+        Member m = g.membership().member(id).orElseThrow(() -> unknown(g, id));
         JsonObject base = JsonConfig.JSONB.fromJson(JsonConfig.JSONB.toJson(m), JsonObject.class);
         JsonObjectBuilder b = Json.createObjectBuilder(base);
         FailureDetector.PeerInfo p = g.detector().flatMap(d -> d.peer(id)).orElse(null);
@@ -71,13 +71,13 @@ public class MembersResource {
     public Member updateMetadata(@PathParam("id") String id, Map<String, Object> body) {
         GossipManager g = node.require();
         if (!g.selfId().equals(id)) {
-            throw g.memberInfo(id).isPresent()
+            throw g.membership().member(id).isPresent()
                     ? new ApiException(409, "not-self", "only " + id + " may change its metadata; this node is "
                             + g.selfId() + " (send the request to the member itself)")
                     : unknown(g, id);
         }
         g.updateMetadata(validMetadata(body));
-        return g.memberInfo(id).orElseThrow();
+        return g.membership().member(id).orElseThrow();
     }
 
     static Map<String, String> validMetadata(Map<String, Object> body) {
@@ -104,7 +104,7 @@ public class MembersResource {
     }
 
     static ApiException unknown(GossipManager g, String id) {
-        String known = g.snapshot().members().stream().map(Member::id).collect(Collectors.joining(", "));
+        String known = g.membership().snapshot().members().stream().map(Member::id).collect(Collectors.joining(", "));
         return new ApiException(404, "unknown-member", "no member '" + id + "' in the table of " + g.selfId()
                 + "; members: " + known);
     }

@@ -1,6 +1,6 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -30,8 +30,8 @@ public class MessagesResource {
     @GET
     public Counts counts() {
         GossipManager g = node.require();
-        Map<String, Long> byNode = g.messageCountByNode();
-        return new Counts(g.selfId(), g.messageCount(), byNode.values().stream().mapToLong(Long::longValue).sum(),
+        Map<String, Long> byNode = g.messages().byNode();
+        return new Counts(g.selfId(), g.messages().local(), byNode.values().stream().mapToLong(Long::longValue).sum(),
                 byNode);
     }
 

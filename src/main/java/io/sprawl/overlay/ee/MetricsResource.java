@@ -1,6 +1,6 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.metrics.CustomMetrics;
 import io.sprawl.overlay.metrics.History;
@@ -50,9 +50,9 @@ public class MetricsResource {
         GossipManager g = node.require();
         long now = System.currentTimeMillis();
         Map<String, NodeMetrics> nodes = new LinkedHashMap<>();
-        for (Map.Entry<String, MetricsSnapshot> e : g.metricsByNode().entrySet()) {
+        for (Map.Entry<String, MetricsSnapshot> e : g.sharedMetrics().byNode().entrySet()) {
             MetricsSnapshot s = e.getValue();
-            String state = g.nodeState(e.getKey()).map(Enum::name).orElse(null);
+            String state = g.membership().nodeState(e.getKey()).map(Enum::name).orElse(null);
             nodes.put(e.getKey(), new NodeMetrics(s.time(), now - s.time(), state, new TreeMap<>(s.figures())));
         }
         return new AllNodes(g.selfId(), now, nodes);
@@ -84,7 +84,7 @@ public class MetricsResource {
             throw ApiException.badRequest("bad-range", "from (" + from + ") is after to (" + to + ")");
         }
         if (nodeId != null && !nodeId.isBlank() && !nodeId.equals(g.selfId())) {
-            Member other = g.memberInfo(nodeId).orElseThrow(() -> MembersResource.unknown(g, nodeId));
+            Member other = g.membership().member(nodeId).orElseThrow(() -> MembersResource.unknown(g, nodeId));
             if (!other.state().live()) {
                 throw new ApiException(404, "no-history", nodeId + " is " + other.state()
                         + ": its history is kept by the node itself, and went with it");

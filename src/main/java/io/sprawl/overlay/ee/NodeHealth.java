@@ -1,7 +1,7 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
-import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.election.Leadership;
+import io.sprawl.overlay.node.GossipManager;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
@@ -20,10 +20,13 @@ import java.util.stream.Collectors;
 public class NodeHealth {
 
     /** Housekeeping ticks every second; ten missed ticks mean the node's timers are stuck. */
-    static final long STUCK_AFTER_MILLIS = 10 * OverlayNode.HOUSEKEEPING_MILLIS;
+    static final long STUCK_AFTER_MILLIS = 10 * HousekeepingTimer.INTERVAL_MILLIS;
 
     @Inject
     OverlayNode node;
+
+    @Inject
+    HousekeepingTimer housekeeping;
 
     @Inject
     ProbeTimer probes;
@@ -61,8 +64,8 @@ public class NodeHealth {
         }
         GossipManager g = node.gossip().orElseThrow();
         Map<String, Object> data = new LinkedHashMap<>(started.data());
-        data.put("viewId", g.snapshot().viewId());
-        data.put("liveMembers", g.snapshot().live().size());
+        data.put("viewId", g.membership().snapshot().viewId());
+        data.put("liveMembers", g.membership().snapshot().live().size());
         if (!g.transportUp()) {
             data.put("cause", "the cluster transport is down");
             return new Verdict(false, data);
@@ -90,13 +93,13 @@ public class NodeHealth {
     public Verdict live() {
         Map<String, Object> data = new LinkedHashMap<>();
         if (node.gossip().isPresent()) {
-            long since = System.currentTimeMillis() - node.lastHousekeeping();
+            long since = System.currentTimeMillis() - Math.max(node.startedAt(), housekeeping.lastTick());
             data.put("housekeepingAgoMillis", since);
             if (since > STUCK_AFTER_MILLIS) {
                 data.put("cause", "the housekeeping timer has not fired for " + since + " ms");
                 return new Verdict(false, data);
             }
-            long lastRound = probes.lastRound();
+            long lastRound = probes.lastTick();
             if (probes.running() && lastRound > 0) {
                 long roundAgo = System.currentTimeMillis() - lastRound;
                 data.put("probeRoundAgoMillis", roundAgo);
@@ -115,7 +118,7 @@ public class NodeHealth {
                 }
             }
         }
-        long lastSample = sampling.lastSample();
+        long lastSample = sampling.lastTick();
         if (node.gossip().isPresent() && sampling.running() && lastSample > 0) {
             long sampleAgo = System.currentTimeMillis() - lastSample;
             data.put("metricsSampleAgoMillis", sampleAgo);

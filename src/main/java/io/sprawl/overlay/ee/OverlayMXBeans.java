@@ -1,9 +1,9 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.config.HostPort;
 import io.sprawl.overlay.failure.FailureDetector;
-import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.election.Leadership;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.metrics.MetricNames;
@@ -115,7 +115,7 @@ public class OverlayMXBeans {
 
         @Override
         public long getViewId() {
-            return gossip().snapshot().viewId();
+            return gossip().membership().snapshot().viewId();
         }
 
         @Override
@@ -131,7 +131,7 @@ public class OverlayMXBeans {
         @Override
         public Map<String, Integer> getCountsByState() {
             Map<String, Integer> out = new TreeMap<>();
-            gossip().snapshot().countByState().forEach((s, n) -> out.put(s.name(), n));
+            gossip().membership().snapshot().countByState().forEach((s, n) -> out.put(s.name(), n));
             return out;
         }
 
@@ -151,13 +151,13 @@ public class OverlayMXBeans {
         }
 
         private int count(MemberState s) {
-            return gossip().snapshot().count(s);
+            return gossip().membership().snapshot().count(s);
         }
 
         @Override
         public Map<String, String> getMembers() {
             Map<String, String> out = new TreeMap<>();
-            for (Member m : gossip().snapshot().members()) {
+            for (Member m : gossip().membership().snapshot().members()) {
                 out.put(m.id(), m.state().name());
             }
             return out;
@@ -165,18 +165,18 @@ public class OverlayMXBeans {
 
         @Override
         public long getMessageCount() {
-            return gossip().messageCount();
+            return gossip().messages().local();
         }
 
         @Override
         public long getClusterMessageCount() {
-            return gossip().clusterMessageCount();
+            return gossip().messages().clusterTotal();
         }
 
         @Override
         public void leave() {
-            LOG.info("leaving the cluster on an operator's request (JMX)");
-            gossip().leave();
+            gossip();
+            node.leave("an operator's request (JMX)");
         }
 
         @Override
@@ -263,7 +263,7 @@ public class OverlayMXBeans {
         private Map<String, Double> rtts(boolean ewma) {
             FailureDetector d = detector();
             Map<String, Double> out = new TreeMap<>();
-            for (Member m : gossip().snapshot().members()) {
+            for (Member m : gossip().membership().snapshot().members()) {
                 d.peer(m.id()).ifPresent(p -> out.put(p.id(), ewma ? p.rttEwmaMillis() : p.rttP99Millis()));
             }
             return out;
@@ -271,7 +271,7 @@ public class OverlayMXBeans {
 
         @Override
         public List<String> getFailedNodes() {
-            return gossip().failedNodes();
+            return gossip().membership().snapshot().inState(MemberState.FAILED).stream().map(Member::id).toList();
         }
 
         @Override

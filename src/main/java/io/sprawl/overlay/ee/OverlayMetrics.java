@@ -1,8 +1,9 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.failure.DetectorObserver;
-import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.failure.FailureDetector;
+import io.sprawl.overlay.election.Leadership;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.metrics.MetricNames;
 import io.sprawl.overlay.metrics.MetricsManager;
@@ -21,8 +22,8 @@ import org.eclipse.microprofile.metrics.Tag;
 /**
  * The node's MicroProfile Metrics, {@code sprawl_*} in the application registry, served at
  * {@code /metrics} as Prometheus text. Gauges read the core when scraped; counters and histograms are
- * fed event by event by the failure detector ({@link DetectorObserver}) and the message count, so a
- * scrape shows exactly what the REST API shows. The runtime appends the unit to each name
+ * follow the failure detector's own counts (brought up to them every second) and the message count; the
+ * histograms are fed event by event ({@link DetectorObserver}). The runtime appends the unit to each name
  * ({@code sprawl_cpu_percent}, {@code sprawl_memory_used_bytes}, {@code sprawl_probes_total}).
  *
  * <p>Threads: registered once by the node at start; the registry is thread-safe, and custom metrics
@@ -78,13 +79,20 @@ public class OverlayMetrics {
 
     private final Set<String> customRegistered = ConcurrentHashMap.newKeySet();
     private volatile MetricsManager metrics;
+    // The detector's counters, and the counts they were last brought up to; guarded by this.
+    private Counter probes;
+    private Counter indirect;
+    private Counter suspicions;
+    private Counter refutations;
+    private Counter failures;
+    private FailureDetector.Stats synced;
 
     /** Registers every metric of this node; the node calls this once it has joined. */
-    void register(GossipManager g) {
+    synchronized void register(GossipManager g) {
         metrics = g.metrics();
         for (MemberState s : MemberState.values()) {
             gauge("sprawl_members", MetricUnits.NONE, "Members in this node's table, by state", g,
-                    x -> x.snapshot().count(s), new Tag("state", s.name()));
+                    x -> x.membership().snapshot().count(s), new Tag("state", s.name()));
         }
         gauge("sprawl_leader_term", MetricUnits.NONE, "Term of the leader record this node knows (0 before the first)",
                 g, x -> x.leadership().map(Leadership::term).orElse(0L));
@@ -113,59 +121,57 @@ public class OverlayMetrics {
                 "Probe messages and rumors dropped as forged (sender not the member named, implausible incarnation)", g,
                 n -> n.detector().map(d -> d.stats().forgedDropped()).orElse(0L));
         gauge("sprawl_messages_cluster", MetricUnits.NONE, "Messages counted by every live member, as last published",
-                g, GossipManager::clusterMessageCount);
+                g, x -> x.messages().clusterTotal());
         for (Figure f : FIGURES) {
             gauge(f.name(), f.unit(), f.help(), g.metrics(), m -> m.figure(f.figure()));
         }
 
-        Counter probes = counter("sprawl_probes", "Direct probes (pings) this node sent");
-        Counter indirect = counter("sprawl_indirect_probes", "Indirect probe requests this node sent for missed acks");
-        Counter suspicions = counter("sprawl_suspicions", "Suspicions this node started or heard of");
-        Counter refutations = counter("sprawl_refutations", "Suspicions of this node it refuted");
-        Counter failures = counter("sprawl_failures", "Peers this node declared FAILED");
+        probes = counter("sprawl_probes", "Direct probes (pings) this node sent");
+        indirect = counter("sprawl_indirect_probes", "Indirect probe requests this node sent for missed acks");
+        suspicions = counter("sprawl_suspicions", "Suspicions this node started or heard of");
+        refutations = counter("sprawl_refutations", "Suspicions of this node it refuted");
+        failures = counter("sprawl_failures", "Peers this node declared FAILED");
         Histogram rtt = registry.histogram(Metadata.builder().withName("sprawl_probe_rtt")
                 .withDescription("Round trip of direct probes, ping to ack").withUnit(MetricUnits.MILLISECONDS).build());
         Histogram detection = registry.histogram(Metadata.builder().withName("sprawl_detection_time")
                 .withDescription("From the last ack of a peer to this node's FAILED verdict on it")
                 .withUnit(MetricUnits.MILLISECONDS).build());
-        g.observeDetector(new DetectorObserver() {
-            @Override
-            public void probeSent() {
-                probes.inc();
-            }
-
-            @Override
-            public void indirectProbesSent(int n) {
-                indirect.inc(n);
-            }
-
+        g.detector().ifPresent(d -> d.observe(new DetectorObserver() {
             @Override
             public void roundTrip(long millis) {
                 rtt.update(millis);
             }
 
             @Override
-            public void suspected() {
-                suspicions.inc();
-            }
-
-            @Override
-            public void refuted() {
-                refutations.inc();
-            }
-
-            @Override
             public void failed(long detectionMillis) {
-                failures.inc();
                 if (detectionMillis >= 0) {
                     detection.update(detectionMillis);
                 }
             }
-        });
+        }));
+        syncDetector(g);
         Counter messages = counter("sprawl_messages", "Messages counted by this node since start");
-        messages.inc(g.messageCount());
+        messages.inc(g.messages().local());
         g.metrics().onMessages(messages::inc);
         registerCustom();
+    }
+
+    /**
+     * Brings the detector's counters up to its own counts ({@link FailureDetector#stats}, the one place they
+     * are kept; MicroProfile counters can only be incremented): the housekeeping timer calls this every second.
+     */
+    synchronized void syncDetector(GossipManager g) {
+        FailureDetector.Stats s = g.detector().map(FailureDetector::stats).orElse(null);
+        if (s == null || probes == null) {
+            return;
+        }
+        FailureDetector.Stats last = synced;
+        probes.inc(s.pingsSent() - (last == null ? 0 : last.pingsSent()));
+        indirect.inc(s.indirectProbesSent() - (last == null ? 0 : last.indirectProbesSent()));
+        suspicions.inc(s.suspicions() - (last == null ? 0 : last.suspicions()));
+        refutations.inc(s.refutations() - (last == null ? 0 : last.refutations()));
+        failures.inc(s.failures() - (last == null ? 0 : last.failures()));
+        synced = s;
     }
 
     /** Adds a gauge {@code sprawl_custom{name=...}} for each custom metric not yet registered: the sampling timer calls this. */

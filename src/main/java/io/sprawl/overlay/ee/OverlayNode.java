@@ -1,6 +1,6 @@
 package io.sprawl.overlay.ee;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.config.ApiConfig;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.config.SettingException;
@@ -8,17 +8,13 @@ import io.sprawl.overlay.membership.MembershipEvent;
 import io.sprawl.overlay.routing.Router;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.ejb.Timeout;
 import jakarta.ejb.Timer;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
-import jakarta.ejb.TimerConfig;
-import jakarta.ejb.TimerService;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -30,7 +26,8 @@ import org.eclipse.microprofile.config.Config;
 
 /**
  * The node's lifecycle: reads and validates the settings, joins the cluster when the server
- * starts, says goodbye when it stops, and runs the housekeeping timer.
+ * starts, says goodbye when it stops or when an operator asks it to leave. The timers
+ * ({@link NodeTimer}) find the running node here, and find none once it left.
  *
  * <p>Bean-managed concurrency: the container's default write lock would make every REST read
  * queue behind timer work. State is a few volatiles written at start and stop; the gossip manager
@@ -47,9 +44,6 @@ public class OverlayNode {
 
     private static final Logger LOG = Logger.getLogger(OverlayNode.class.getName());
 
-    /** Housekeeping (retention, the coordinator's departure marks) every second: cheap, and liveness watches it. */
-    static final long HOUSEKEEPING_MILLIS = 1_000;
-
     @Inject
     Config mpConfig;
 
@@ -59,16 +53,11 @@ public class OverlayNode {
     @Inject
     OverlayMetrics prometheus;
 
-    @Resource
-    TimerService timers;
-
     private volatile GossipManager gossip;
     private volatile ApiConfig api;
     private volatile Router router;
     private volatile String startupError;
     private volatile long startedAt;
-    private volatile long lastHousekeeping;
-    private volatile Timer housekeeping;
 
     @PostConstruct
     void start() {
@@ -97,28 +86,31 @@ public class OverlayNode {
             node.close();
             return;
         }
-        node.addListener(membershipEvents::fire);
+        node.membership().addListener(membershipEvents::fire);
         prometheus.register(node);
-        router = new Router(node::snapshot, config.routingReplicas(), node::loads);
+        router = new Router(node.membership()::snapshot, config.routingReplicas(), node::loads);
         startedAt = System.currentTimeMillis();
-        lastHousekeeping = startedAt;
         gossip = node;
-        housekeeping = timers.createIntervalTimer(HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS,
-                new TimerConfig("sprawl-housekeeping", false));
     }
 
-    @Timeout
-    void tick(Timer timer) {
+    /**
+     * Leaves the cluster on an operator's request while the server keeps running: hands the leadership
+     * over, says goodbye, stops. From then on the timers find no node, readiness is DOWN naming why, and
+     * the API answers 503; restarting the server joins again.
+     */
+    public synchronized void leave(String why) {
         GossipManager node = gossip;
-        if (node != null) {
-            node.housekeeping();
-            lastHousekeeping = System.currentTimeMillis();
+        if (node == null) {
+            return;
         }
+        LOG.info("leaving the cluster: " + why);
+        startupError = "this node left the cluster (" + why + "); restart the server to join again";
+        gossip = null;
+        node.close();
     }
 
     @PreDestroy
-    void stop() {
-        cancel(housekeeping);
+    synchronized void stop() {
         GossipManager node = gossip;
         gossip = null;
         if (node != null) {
@@ -178,9 +170,5 @@ public class OverlayNode {
 
     public long startedAt() {
         return startedAt;
-    }
-
-    public long lastHousekeeping() {
-        return lastHousekeeping;
     }
 }

@@ -1,32 +1,17 @@
 package io.sprawl.overlay.failure;
 
 /**
- * What the failure detector does, event by event, for metrics (Prometheus counters and the round
- * trip histogram). Called under the detector's monitor: implementations only count, never block.
+ * What the failure detector measures, event by event, for the histograms of the metrics (round trips,
+ * detection times). Its counts are not here: {@link FailureDetector#stats} is the one place they are
+ * kept. Called under the detector's monitor: implementations only record, never block.
  */
 public interface DetectorObserver {
 
     DetectorObserver NONE = new DetectorObserver() {
     };
 
-    /** A direct probe (ping) went out. */
-    default void probeSent() {
-    }
-
-    /** {@code n} members were asked to probe a peer that missed its direct ack. */
-    default void indirectProbesSent(int n) {
-    }
-
     /** A direct ack came back after {@code millis}. */
     default void roundTrip(long millis) {
-    }
-
-    /** This node started suspecting a peer (its own finding or a rumor). */
-    default void suspected() {
-    }
-
-    /** This node refuted a suspicion of itself. */
-    default void refuted() {
     }
 
     /**

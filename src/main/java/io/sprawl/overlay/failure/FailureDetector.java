@@ -1,6 +1,7 @@
 package io.sprawl.overlay.failure;
 
 import io.sprawl.overlay.config.DetectorConfig;
+import io.sprawl.overlay.membership.Liveness;
 import io.sprawl.overlay.membership.MemberState;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,9 +31,13 @@ import java.util.logging.Logger;
  * trips set the probe timeouts, local health (awareness) lengthens them when this node is the slow
  * one, and a deadline seen late (this node was stalled) counts against this node, not the peer.
  *
+ * <p>State. A member's liveness (state and incarnation) is the member table's, one per member
+ * ({@link Liveness}): this class reads it there and moves it through there. What it keeps itself is
+ * the probing: whom to probe next, probes in flight, running suspicions and their timers, round trips.
+ *
  * <p>Threads. The probe timer calls {@link #tick}; transport threads call {@link #receive}; the
  * scheduler runs deadlines. All state is guarded by this object's monitor, and messages are sent
- * after it is released. {@link DetectorEvents} are called under the monitor.
+ * after it is released. The table is called under the monitor (it never calls back).
  */
 public final class FailureDetector {
 
@@ -60,9 +66,11 @@ public final class FailureDetector {
      */
     static final long MAX_INCARNATION_LEAD = 16;
 
-    /** A member the detector may probe, as the member table knows it (in the transport's view, not LEFT). */
-    public record Candidate(String id, long incarnation, boolean failed) {
-    }
+    /**
+     * Indirect probes this node runs for others at once. Each lives one probe timeout; honest members ask
+     * for a few per probe interval each, so this is only reached by a member flooding us with requests.
+     */
+    static final int MAX_RELAYS = 1_024;
 
     /** One peer as this node's detector sees it, for the API. */
     public record PeerInfo(String id, MemberState state, long incarnation, long lastAckAt, double rttEwmaMillis,
@@ -79,21 +87,22 @@ public final class FailureDetector {
             long unansweredWhileStuck) {
     }
 
+    /** What this node's detector keeps of a peer: its probing, not its liveness (that is the table's). */
     private static final class Peer {
         final String id;
         final long firstSeen;
-        long incarnation;
-        MemberState state;
+        /** The running suspicion; it is current only while the table shows the peer SUSPECT at its incarnation. */
         Suspicion suspicion;
         final PeerStats stats = new PeerStats();
 
-        Peer(String id, long firstSeen, long incarnation, MemberState state) {
+        Peer(String id, long firstSeen) {
             this.id = id;
             this.firstSeen = firstSeen;
-            this.incarnation = incarnation;
-            this.state = state;
         }
     }
+
+    /** A peer the table no longer holds: not probed, not trusted. */
+    private static final Liveness.State GONE = new Liveness.State(MemberState.FAILED, 0);
 
     private static final class Probe {
         final String target;
@@ -139,8 +148,9 @@ public final class FailureDetector {
     private final Clock clock;
     private final Scheduler scheduler;
     private final ProbeTransport transport;
-    private final DetectorEvents events;
-    private final Supplier<List<Candidate>> candidates;
+    private final Liveness table;
+    private final LongConsumer refuted;
+    private final Supplier<List<String>> candidates;
     private final Random random;
 
     // Guarded by this.
@@ -165,19 +175,28 @@ public final class FailureDetector {
     private long malformedDropped;
     private long forgedDropped;
     private long unansweredWhileStuck;
+    private long relaysRefused;
     private volatile DetectorObserver observer = DetectorObserver.NONE;
     /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
     private boolean leaving;
 
+    /**
+     * @param table      the member table: each member's one liveness state
+     * @param refuted    told of each new incarnation this node takes to refute a suspicion of itself (its
+     *                   record is re-published); called under the monitor, so it only queues the write
+     * @param candidates the members to probe (in the transport's view, not LEFT), by id
+     */
     public FailureDetector(String selfId, long selfIncarnation, DetectorConfig config, Clock clock, Scheduler scheduler,
-            ProbeTransport transport, DetectorEvents events, Supplier<List<Candidate>> candidates, Random random) {
+            ProbeTransport transport, Liveness table, LongConsumer refuted, Supplier<List<String>> candidates,
+            Random random) {
         this.selfId = selfId;
         this.selfIncarnation = selfIncarnation;
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
         this.transport = transport;
-        this.events = events;
+        this.table = table;
+        this.refuted = refuted;
         this.candidates = candidates;
         this.random = random;
         this.awareness = new Awareness(config.awarenessMax());
@@ -317,7 +336,7 @@ public final class FailureDetector {
         CompletableFuture<Long> result = new CompletableFuture<>();
         synchronized (this) {
             Peer p = peers.get(id);
-            if (p == null || p.state == MemberState.FAILED) {
+            if (p == null || state(p).state() == MemberState.FAILED) {
                 return Optional.empty();
             }
             startProbe(p, clock.millis(), out).result = result;
@@ -334,8 +353,10 @@ public final class FailureDetector {
             return Optional.empty();
         }
         long now = clock.millis();
-        return Optional.of(new PeerInfo(p.id, p.state, p.incarnation, p.stats.lastAckAt(), p.stats.ewmaMillis(),
-                p.stats.p99Millis(), p.stats.phi(now), p.suspicion == null ? 0 : p.suspicion.confirmations()));
+        Liveness.State st = state(p);
+        Suspicion s = current(p, st);
+        return Optional.of(new PeerInfo(p.id, st.state(), st.incarnation(), p.stats.lastAckAt(), p.stats.ewmaMillis(),
+                p.stats.p99Millis(), p.stats.phi(now), s == null ? 0 : s.confirmations()));
     }
 
     public synchronized Stats stats() {
@@ -358,23 +379,16 @@ public final class FailureDetector {
     }
 
     /** Follows the member table: new members are probed, departed ones forgotten. */
-    private void sync(List<Candidate> members, long now) {
+    private void sync(List<String> members, long now) {
         Set<String> present = new HashSet<>();
-        for (Candidate c : members) {
-            if (c.id().equals(selfId)) {
+        for (String id : members) {
+            if (id.equals(selfId)) {
                 continue;
             }
-            present.add(c.id());
-            Peer p = peers.get(c.id());
-            if (p == null) {
-                peers.put(c.id(), new Peer(c.id(), now, c.incarnation(), c.failed() ? MemberState.FAILED
-                        : MemberState.HEALTHY));
-                order.add(random.nextInt(order.size() + 1), c.id());
-            } else if (c.incarnation() > p.incarnation && !c.failed()) {
-                // A newer record reached the table first (a refutation through the cache).
-                p.incarnation = c.incarnation();
-                p.state = MemberState.HEALTHY;
-                p.suspicion = null;
+            present.add(id);
+            if (!peers.containsKey(id)) {
+                peers.put(id, new Peer(id, now));
+                order.add(random.nextInt(order.size() + 1), id);
             }
         }
         if (present.size() != peers.size()) {
@@ -394,7 +408,7 @@ public final class FailureDetector {
             }
             String id = order.get(next++);
             Peer p = peers.get(id);
-            if (p != null && p.state != MemberState.FAILED && !inFlight.contains(id)) {
+            if (p != null && state(p).state() != MemberState.FAILED && !inFlight.contains(id)) {
                 return id;
             }
         }
@@ -404,11 +418,10 @@ public final class FailureDetector {
     private Probe startProbe(Peer p, long now, Outbox out) {
         long timeout = probeTimeoutFor(p);
         long s = ++seq;
-        Probe probe = new Probe(p.id, p.incarnation, now, timeout);
+        Probe probe = new Probe(p.id, state(p).incarnation(), now, timeout);
         probes.put(s, probe);
         out.sends.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
         pingsSent++;
-        observer.probeSent();
         scheduler.schedule(timeout, () -> directTimeout(s));
         return probe;
     }
@@ -430,7 +443,7 @@ public final class FailureDetector {
                 awareness.apply(1);
                 return;
             }
-            if (p == null || p.state == MemberState.FAILED) {
+            if (p == null || state(p).state() == MemberState.FAILED) {
                 probes.remove(s);
                 return;
             }
@@ -439,8 +452,7 @@ public final class FailureDetector {
                 out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
             }
             indirectProbesSent += via.size();
-            observer.indirectProbesSent(via.size());
-            pr.relays = via;
+                pr.relays = via;
             pr.expectedNacks = via.size();
             out.checks.add(new Check(pr.target, pr.incarnation)); // a crash needs no indirect probes to tell
             long wait = DetectorMath.indirectTimeoutMillis(pr.timeout);
@@ -466,7 +478,7 @@ public final class FailureDetector {
             awareness.apply(pr.expectedNacks == 0 ? 1 : pr.expectedNacks - pr.nacks);
             Peer p = peers.get(pr.target);
             // The incarnation probed, not the current one: a peer that refuted meanwhile is not accused again.
-            if (p != null && p.state != MemberState.FAILED && now - p.firstSeen >= NEWCOMER_GRACE_MS) {
+            if (p != null && state(p).state() != MemberState.FAILED && now - p.firstSeen >= NEWCOMER_GRACE_MS) {
                 Rumor.Cause cause = pr.expectedNacks > 0 ? Rumor.Cause.INDIRECT_TIMEOUT : Rumor.Cause.DIRECT_TIMEOUT;
                 suspect(p, pr.incarnation, selfId, selfId, cause, now, out);
             }
@@ -506,6 +518,13 @@ public final class FailureDetector {
             unansweredWhileStuck++;
             return;
         }
+        if (relays.size() >= MAX_RELAYS) {
+            if (relaysRefused++ % 1_000 == 0) {
+                LOG.warning(selfId + " refused an indirect probe request from " + req.from() + ": " + MAX_RELAYS
+                        + " are running (" + relaysRefused + " refused since start)");
+            }
+            return;
+        }
         long s = ++seq;
         relays.put(s, new Relay(req.from(), req.seq(), req.target()));
         out.sends.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(), piggyback())));
@@ -533,7 +552,7 @@ public final class FailureDetector {
     /** Any message proves its sender's incarnation: a higher one than we hold refutes what we held. */
     private void heardFrom(String id, long incarnation) {
         Peer p = peers.get(id);
-        if (p != null && incarnation > p.incarnation) {
+        if (p != null && incarnation > state(p).incarnation()) {
             revive(p, incarnation);
         }
     }
@@ -570,14 +589,15 @@ public final class FailureDetector {
             case ALIVE -> {
                 if (p == null) {
                     // Not probed here (unknown yet, or FAILED and dropped): the member table decides.
-                    events.alive(r.node(), r.incarnation(), Rumor.Cause.REFUTED.text);
-                } else if (r.incarnation() > p.incarnation) {
+                    table.alive(r.node(), r.incarnation(), Rumor.Cause.REFUTED.text);
+                } else if (r.incarnation() > state(p).incarnation()) {
                     revive(p, r.incarnation());
                     rumors.add(r);
                 }
             }
             case FAILED -> {
-                if (p != null && p.state != MemberState.FAILED && r.incarnation() >= p.incarnation) {
+                Liveness.State st = p == null ? GONE : state(p);
+                if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()) {
                     fail(p, r.incarnation(), r.cause().text + " at " + r.from());
                     rumors.add(r);
                 }
@@ -604,7 +624,7 @@ public final class FailureDetector {
         if (p == null) {
             return ownWord;
         }
-        return ownWord || r.incarnation() - p.incarnation <= MAX_INCARNATION_LEAD;
+        return ownWord || r.incarnation() - state(p).incarnation() <= MAX_INCARNATION_LEAD;
     }
 
     /**
@@ -613,12 +633,13 @@ public final class FailureDetector {
      */
     private void suspect(Peer p, long incarnation, String sender, String author, Rumor.Cause cause, long now,
             Outbox out) {
-        if (p.state == MemberState.FAILED || incarnation < p.incarnation) {
+        Liveness.State st = state(p);
+        if (st.state() == MemberState.FAILED || incarnation < st.incarnation()) {
             return;
         }
         boolean firstHand = author.equals(sender);
-        Suspicion current = p.suspicion;
-        if (p.state == MemberState.SUSPECT && current != null && current.incarnation == incarnation) {
+        Suspicion current = current(p, st);
+        if (current != null && current.incarnation == incarnation) {
             if (firstHand && current.confirm(sender)) {
                 scheduleVerdict(p.id, current, now);
                 if (sender.equals(selfId)) {
@@ -631,14 +652,15 @@ public final class FailureDetector {
         long min = DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(), members);
         long max = DetectorMath.suspicionMaxMillis(min, config.suspicionMaxMultiplier());
         int expected = DetectorMath.expectedConfirmations(config.suspicionConfirmations(), members);
+        boolean suspectedAlready = st.state() == MemberState.SUSPECT && st.incarnation() == incarnation;
+        if (!suspectedAlready
+                && !table.suspect(p.id, incarnation, author.equals(selfId) ? cause.text : cause.text + " at " + author)) {
+            return; // the table's rules say no (gone from it, or a state only a new process leaves)
+        }
         // The sender is who this node can vouch for: it starts the suspicion and does not confirm it again.
         Suspicion s = new Suspicion(incarnation, now, cause.text, sender, min, max, expected);
-        p.incarnation = incarnation;
-        p.state = MemberState.SUSPECT;
         p.suspicion = s;
         suspicions++;
-        observer.suspected();
-        events.suspect(p.id, incarnation, author.equals(selfId) ? cause.text : cause.text + " at " + author);
         Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, author, cause);
         if (author.equals(selfId)) {
             broadcast(r, out);
@@ -658,7 +680,8 @@ public final class FailureDetector {
         Outbox out = new Outbox();
         synchronized (this) {
             Peer p = peers.get(id);
-            if (p == null || p.state == MemberState.FAILED || p.incarnation != incarnation) {
+            Liveness.State st = p == null ? GONE : state(p);
+            if (p == null || st.state() == MemberState.FAILED || st.incarnation() != incarnation) {
                 return;
             }
             fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")");
@@ -678,7 +701,7 @@ public final class FailureDetector {
         Outbox out = new Outbox();
         synchronized (this) {
             Peer p = peers.get(id);
-            if (p == null || p.suspicion != s || p.state != MemberState.SUSPECT) {
+            if (p == null || p.suspicion != s || current(p, state(p)) != s) {
                 return; // refuted, failed already, or gone
             }
             long now = clock.millis();
@@ -703,21 +726,31 @@ public final class FailureDetector {
     }
 
     private void fail(Peer p, long incarnation, String reason) {
-        p.incarnation = incarnation;
-        p.state = MemberState.FAILED;
         p.suspicion = null;
+        if (!table.failed(p.id, incarnation, reason)) {
+            return;
+        }
         failures++;
         long lastAck = p.stats.lastAckAt();
         observer.failed(lastAck > 0 ? clock.millis() - lastAck : -1);
-        events.failed(p.id, incarnation, reason);
     }
 
-    /** A higher incarnation: whatever this node held against the peer is refuted (the table keeps it too). */
+    /** A higher incarnation: whatever this node held against the peer is refuted. */
     private void revive(Peer p, long incarnation) {
-        p.incarnation = incarnation;
         p.suspicion = null;
-        p.state = MemberState.HEALTHY;
-        events.alive(p.id, incarnation, Rumor.Cause.REFUTED.text);
+        table.alive(p.id, incarnation, Rumor.Cause.REFUTED.text);
+    }
+
+    /** The table's state of a peer; one it no longer holds is {@link #GONE}. */
+    private Liveness.State state(Peer p) {
+        Liveness.State s = table.of(p.id);
+        return s == null ? GONE : s;
+    }
+
+    /** The peer's suspicion if it is still running: the table shows the peer SUSPECT at its incarnation. */
+    private static Suspicion current(Peer p, Liveness.State st) {
+        Suspicion s = p.suspicion;
+        return s != null && st.state() == MemberState.SUSPECT && st.incarnation() == s.incarnation ? s : null;
     }
 
     /** This node was suspected or declared failed: a higher incarnation, told to everyone. */
@@ -728,9 +761,8 @@ public final class FailureDetector {
         }
         selfIncarnation = heard + 1;
         refutations++;
-        observer.refuted();
         awareness.apply(1); // being suspected suggests we are the slow one
-        events.refuted(selfIncarnation);
+        refuted.accept(selfIncarnation);
         broadcast(new Rumor(Rumor.Kind.ALIVE, selfId, selfIncarnation, selfId, Rumor.Cause.REFUTED), out);
     }
 
@@ -747,7 +779,7 @@ public final class FailureDetector {
     private List<String> relaysFor(String target, int k) {
         List<String> pool = new ArrayList<>();
         for (Peer p : peers.values()) {
-            if (!p.id.equals(target) && p.state == MemberState.HEALTHY) {
+            if (!p.id.equals(target) && state(p).state() == MemberState.HEALTHY) {
                 pool.add(p.id);
             }
         }
@@ -758,7 +790,7 @@ public final class FailureDetector {
     private int liveCount() {
         int n = 0;
         for (Peer p : peers.values()) {
-            if (p.state != MemberState.FAILED) {
+            if (state(p).state() != MemberState.FAILED) {
                 n++;
             }
         }

@@ -1,5 +1,6 @@
 package io.sprawl.overlay.membership;
 
+import io.sprawl.overlay.threads.OwnedExecutors;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,17 +24,23 @@ import java.util.logging.Logger;
  * record said goodbye first. A record from a new process (new transport address) replaces the old
  * entry whatever its state: that is a new incarnation. A record older than the entry's is ignored.
  * The failure detector adds {@code SUSPECT} and its own {@code FAILED} verdicts for members still in
- * the view; only a higher incarnation (a refutation) makes such a member {@code HEALTHY} again.
+ * the view; only a higher incarnation (a refutation) makes such a member {@code HEALTHY} again. This
+ * table is the one place a member's liveness is kept ({@link Liveness}): the detector holds only its
+ * probing bookkeeping (timers, round trips) and reads the state here.
  *
  * <p>Threads. Transport and cache threads call {@link #viewChanged}, {@link #recordChanged} and
- * {@link #recordRemoved}; the failure detector's threads call {@link #suspect}, {@link #alive} and
- * {@link #failed}; a timer calls {@link #expire}. All of them mutate under this object's
+ * {@link #recordRemoved}; the failure detector calls {@link #of}, {@link #suspect}, {@link #alive} and
+ * {@link #failed} under its own monitor (so the lock order is detector, then table; the table never
+ * calls out under its lock); a timer calls {@link #expire}. All of them mutate under this object's
  * monitor. Readers never take it: they read the immutable snapshot published after each change.
  * Listeners run on one notifier thread, in event order.
  */
-public final class MembershipManager implements AutoCloseable {
+public final class MembershipManager implements Liveness, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MembershipManager.class.getName());
+
+    /** Events waiting for the listeners: a whole cluster's churn at once fits many times over. */
+    static final int NOTIFIER_QUEUE = 4_096;
 
     private final String selfId;
     private final Clock clock;
@@ -59,18 +65,20 @@ public final class MembershipManager implements AutoCloseable {
         this.clock = clock;
         this.retentionMillis = retentionMillis;
         this.history = new EventHistory(historySize);
-        this.notifier = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sprawl-membership-notifier-" + selfId);
-            t.setDaemon(true);
-            return t;
-        });
+        this.notifier = OwnedExecutors.single("sprawl-membership-notifier-" + selfId, NOTIFIER_QUEUE);
         this.snapshot = new MembershipSnapshot(viewId, clock.millis(), List.of());
     }
 
     // ---- inputs -------------------------------------------------------------------------------
 
-    /** A new transport view: the transport ids of its members. Live members outside it depart at once. */
+    /**
+     * A new transport view: the transport ids of its members. Live members outside it depart at once.
+     * A view older than the one the table holds is ignored.
+     */
     public synchronized void viewChanged(long newViewId, Set<String> transportIds) {
+        if (newViewId < viewId) {
+            return; // a view delivered late (the start-up read and the listener race): the newer one stands
+        }
         viewId = newViewId;
         view = Set.copyOf(transportIds);
         long now = clock.millis();
@@ -112,25 +120,44 @@ public final class MembershipManager implements AutoCloseable {
         publish(now);
     }
 
-    /** The failure detector suspects this incarnation of a healthy member. */
-    public synchronized void suspect(String id, long incarnation, String reason) {
+    @Override
+    public synchronized State of(String id) {
         Entry e = entries.get(id);
-        if (e != null && e.state == MemberState.HEALTHY && incarnation >= e.incarnation) {
-            long now = clock.millis();
-            detectorTransition(e, MemberState.SUSPECT, reason, incarnation, now);
-            publish(now);
+        return e == null ? null : new State(e.state, e.incarnation);
+    }
+
+    /**
+     * The failure detector suspects this incarnation of a healthy member. Of a suspected one, a newer
+     * incarnation is still suspect (its refutation has not reached us): the state stands, the incarnation moves.
+     */
+    @Override
+    public synchronized boolean suspect(String id, long incarnation, String reason) {
+        Entry e = entries.get(id);
+        if (e == null || incarnation < e.incarnation) {
+            return false;
         }
+        long now = clock.millis();
+        if (e.state == MemberState.HEALTHY) {
+            detectorTransition(e, MemberState.SUSPECT, reason, incarnation, now);
+        } else if (e.state == MemberState.SUSPECT && incarnation > e.incarnation) {
+            entries.put(id, new Entry(e.record, e.state, e.since, e.seenAt, incarnation));
+        } else {
+            return false;
+        }
+        publish(now);
+        return true;
     }
 
     /**
      * A newer incarnation refuted a suspicion or a failure verdict. A member gone from the view or
      * gone for good (LEFT) stays as it is: only a new process brings those back.
      */
-    public synchronized void alive(String id, long incarnation, String reason) {
+    @Override
+    public synchronized boolean alive(String id, long incarnation, String reason) {
         Entry e = entries.get(id);
         if (e == null || incarnation <= e.incarnation || e.state == MemberState.LEFT
                 || !view.contains(e.record.transportId())) {
-            return;
+            return false;
         }
         long now = clock.millis();
         if (e.state == MemberState.HEALTHY) {
@@ -139,16 +166,20 @@ public final class MembershipManager implements AutoCloseable {
             detectorTransition(e, MemberState.HEALTHY, reason, incarnation, now);
         }
         publish(now);
+        return true;
     }
 
     /** The failure detector's verdict on this incarnation of a live member. */
-    public synchronized void failed(String id, long incarnation, String reason) {
+    @Override
+    public synchronized boolean failed(String id, long incarnation, String reason) {
         Entry e = entries.get(id);
-        if (e != null && e.state.live() && incarnation >= e.incarnation) {
-            long now = clock.millis();
-            detectorTransition(e, MemberState.FAILED, reason, incarnation, now);
-            publish(now);
+        if (e == null || !e.state.live() || incarnation < e.incarnation) {
+            return false;
         }
+        long now = clock.millis();
+        detectorTransition(e, MemberState.FAILED, reason, incarnation, now);
+        publish(now);
+        return true;
     }
 
     /** A record was removed from the cache (the coordinator expiring it): a departed entry goes too. */
@@ -209,10 +240,6 @@ public final class MembershipManager implements AutoCloseable {
 
     public void addListener(MembershipListener l) {
         listeners.add(l);
-    }
-
-    public void removeListener(MembershipListener l) {
-        listeners.remove(l);
     }
 
     @Override

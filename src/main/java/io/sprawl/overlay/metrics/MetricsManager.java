@@ -121,11 +121,6 @@ public final class MetricsManager {
         return v == null ? Double.NaN : v;
     }
 
-    /** This node's forecast load (0-1), or null before the first machine reading. */
-    public Double forecastLoad() {
-        return current.figures().get(MetricNames.LOAD_FORECAST);
-    }
-
     public CustomMetrics custom() {
         return custom;
     }

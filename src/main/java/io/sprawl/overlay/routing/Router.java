@@ -33,10 +33,6 @@ public final class Router {
     private final int defaultReplicas;
     private final Supplier<Map<String, Double>> load;
 
-    public Router(Supplier<MembershipSnapshot> table, int defaultReplicas) {
-        this(table, defaultReplicas, Map::of);
-    }
-
     /** @param load each member's forecast load in [0, 1]; members absent count as 0 */
     public Router(Supplier<MembershipSnapshot> table, int defaultReplicas, Supplier<Map<String, Double>> load) {
         this.table = table;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sprawl.overlay.config.OverlayConfig;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.testkit.Await;
 import io.sprawl.overlay.testkit.LocalNodes;
 import io.sprawl.overlay.testkit.TestPki;
@@ -82,7 +83,7 @@ class ClusterSecurityTest {
                 assertEquals(1, s.getView().size(), s.getName() + " stays alone: " + s.getView());
             }
             for (String id : List.of("a", "b", "c")) {
-                assertEquals(3, nodes.node(id).channel().getView().size(), id + ": " + nodes.node(id).channel()
+                assertEquals(3, nodes.node(id).transport().channel().getView().size(), id + ": " + nodes.node(id).transport().channel()
                         .getView());
             }
         });
@@ -116,7 +117,7 @@ class ClusterSecurityTest {
                 () -> a.tls().orElseThrow().status());
         watch(() -> {
             for (String id : List.of("a", "b", "c")) {
-                assertEquals(3, nodes.node(id).channel().getView().size());
+                assertEquals(3, nodes.node(id).transport().channel().getView().size());
             }
         });
         assertEquals(tables, tables());

@@ -23,7 +23,7 @@ class FailureDetectorTest {
     void aHealthyClusterRaisesNoSuspicion() {
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
         sim.run(20_000);
-        assertTrue(sim.log.isEmpty(), sim.dump());
+        assertTrue(sim.log().isEmpty(), sim.dump());
         FailureDetector.Stats stats = sim.detectors.get("a").stats();
         assertTrue(stats.pingsSent() > 150 && stats.acksReceived() >= stats.pingsSent() - 1, stats.toString());
         assertEquals(0, stats.awareness());
@@ -46,10 +46,10 @@ class FailureDetectorTest {
             assertTrue(failed.get(observer) - cut < 3_000, observer + " fails it within 3 s\n" + sim.dump());
             assertEquals(MemberState.FAILED, sim.state(observer, "e"));
         }
-        assertTrue(sim.log.stream().anyMatch(l -> l.contains("e HEALTHY -> SUSPECT") && l.contains("(indirect timeout)")),
+        assertTrue(sim.log().stream().anyMatch(l -> l.contains("e HEALTHY -> SUSPECT") && l.contains("(indirect timeout)")),
                 sim.dump());
-        assertTrue(sim.log.stream().anyMatch(l -> l.contains("-> FAILED") && l.contains("suspicion timeout")), sim.dump());
-        assertTrue(sim.log.stream().anyMatch(l -> l.contains("asks to exclude e")), sim.dump());
+        assertTrue(sim.log().stream().anyMatch(l -> l.contains("-> FAILED") && l.contains("suspicion timeout")), sim.dump());
+        assertTrue(sim.log().stream().anyMatch(l -> l.contains("asks to exclude e")), sim.dump());
     }
 
     @Test
@@ -88,9 +88,9 @@ class FailureDetectorTest {
         for (String observer : List.of("a", "b", "c", "d")) {
             assertTrue(failed.get(observer) - crash < 300, observer + "\n" + sim.dump());
         }
-        assertTrue(sim.log.stream().anyMatch(l -> l.contains("e HEALTHY -> FAILED") && l.contains("(process gone")),
+        assertTrue(sim.log().stream().anyMatch(l -> l.contains("e HEALTHY -> FAILED") && l.contains("(process gone")),
                 sim.dump());
-        assertTrue(sim.log.stream().anyMatch(l -> l.contains("asks to exclude e")), sim.dump());
+        assertTrue(sim.log().stream().anyMatch(l -> l.contains("asks to exclude e")), sim.dump());
     }
 
     @Test
@@ -133,9 +133,9 @@ class FailureDetectorTest {
         assertEquals(2L, sim.refutedTo.get("c"), sim.dump());
         for (String observer : List.of("a", "b", "d", "e")) {
             assertEquals(MemberState.HEALTHY, sim.state(observer, "c"), sim.dump());
-            assertEquals(2L, sim.incarnations.get(observer).get("c"));
+            assertEquals(2L, sim.incarnation(observer, "c"));
         }
-        assertTrue(sim.log.stream().anyMatch(l -> l.contains("c SUSPECT -> HEALTHY #2 (refuted)")), sim.dump());
+        assertTrue(sim.log().stream().anyMatch(l -> l.contains("c SUSPECT -> HEALTHY #2 (refuted)")), sim.dump());
     }
 
     @Test
@@ -268,7 +268,7 @@ class FailureDetectorTest {
         a.receive("b", new byte[0], 0, 0);
         assertEquals(2, a.stats().malformedDropped());
         sim.run(2_000);
-        assertTrue(sim.log.isEmpty(), sim.dump());
+        assertTrue(sim.log().isEmpty(), sim.dump());
     }
 
     /** One detector "a" with hand-run deadlines; what it sends is recorded, nothing is delivered. */
@@ -279,6 +279,7 @@ class FailureDetectorTest {
         final java.util.List<ProbeMessage> sent = new java.util.ArrayList<>();
         /** Where each of {@code sent} went; null for a broadcast. */
         final java.util.List<String> sentTo = new java.util.ArrayList<>();
+        final io.sprawl.overlay.membership.MembershipManager table;
         final FailureDetector detector;
 
         OneDetector(String... peers) {
@@ -303,27 +304,16 @@ class FailureDetectorTest {
                 public void checkProcess(String nodeId, java.util.function.Consumer<String> ifGone) {
                 }
             };
-            DetectorEvents none = new DetectorEvents() {
-                public void suspect(String node, long incarnation, String reason) {
-                }
-
-                public void alive(String node, long incarnation, String reason) {
-                }
-
-                public void failed(String node, long incarnation, String reason) {
-                }
-
-                public void refuted(long incarnation) {
-                }
-            };
             Scheduler scheduler = (delay, task) -> {
                 dueAt.add(new long[] {clock.millis() + delay});
                 tasks.add(task);
             };
-            java.util.List<FailureDetector.Candidate> candidates = java.util.Arrays.stream(peers)
-                    .map(p -> new FailureDetector.Candidate(p, 1, false)).toList();
-            detector = new FailureDetector("a", 1, DEFAULTS, clock, scheduler, transport, none, () -> candidates,
-                    new java.util.Random(1));
+            java.util.List<String> candidates = java.util.List.of(peers);
+            java.util.List<String> all = new java.util.ArrayList<>(candidates);
+            all.add("a");
+            table = SimulatedCluster.table("a", clock, all);
+            detector = new FailureDetector("a", 1, DEFAULTS, clock, scheduler, transport, table, incarnation -> {
+            }, () -> candidates, new java.util.Random(1));
         }
 
         /** Moves the clock by {@code millis} at once (a stall), then runs every task that came due, late. */
@@ -468,7 +458,7 @@ class FailureDetectorTest {
             }
         }
         sim.run(6_000);
-        assertTrue(sim.log.isEmpty(), "nobody acted on it\n" + sim.dump());
+        assertTrue(sim.log().isEmpty(), "nobody acted on it\n" + sim.dump());
 
         // The furthest jump a node accepts: e is suspected far ahead, refutes above it, and stays a member.
         long ahead = 1 + FailureDetector.MAX_INCARNATION_LEAD;

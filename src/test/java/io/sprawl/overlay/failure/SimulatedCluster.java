@@ -1,9 +1,15 @@
 package io.sprawl.overlay.failure;
 
 import io.sprawl.overlay.config.DetectorConfig;
+import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.MemberState;
+import io.sprawl.overlay.membership.MembershipEvent;
+import io.sprawl.overlay.membership.MembershipManager;
+import io.sprawl.overlay.membership.RecordStatus;
 import io.sprawl.overlay.testkit.MutableClock;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,7 +24,9 @@ import java.util.Set;
  * ticks, deadlines and message deliveries are events in one queue. A member can be silenced (its
  * messages lost both ways: a crash or a cut), paused (a stopped process: nothing runs, messages wait
  * in its buffers), stuck (its probe timer stops, its transport still delivers: a stuck overlay) or
- * crashed (silent, and nothing listens on its port).
+ * crashed (silent, and nothing listens on its port). Each member has a real member table
+ * ({@link MembershipManager}), where its detector keeps every peer's one liveness state; all members
+ * stay in every table's transport view (no JGroups here), so only the detectors move states.
  */
 final class SimulatedCluster {
 
@@ -28,10 +36,10 @@ final class SimulatedCluster {
     final MutableClock clock = new MutableClock(START);
     final DetectorConfig config;
     final Map<String, FailureDetector> detectors = new LinkedHashMap<>();
-    /** Every node's view of every other: what its member table would show. */
-    final Map<String, Map<String, MemberState>> tables = new HashMap<>();
-    final Map<String, Map<String, Long>> incarnations = new HashMap<>();
-    final List<String> log = new ArrayList<>();
+    /** Every node's member table. */
+    final Map<String, MembershipManager> tables = new HashMap<>();
+    /** What the simulation itself notes (refutations, exclusions); the tables' events join it in {@link #log}. */
+    private final List<Line> notes = new ArrayList<>();
     /** Cut off: messages lost both ways, but its process (and port) is there. */
     final Set<String> silenced = new HashSet<>();
     /** Gone: messages lost, and nothing listens on its port. */
@@ -44,6 +52,9 @@ final class SimulatedCluster {
     private record Event(long at, long order, String owner, Runnable task) {
     }
 
+    private record Line(long at, long order, String text) {
+    }
+
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.at != b.at
             ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
     private long order;
@@ -51,14 +62,10 @@ final class SimulatedCluster {
     SimulatedCluster(DetectorConfig config, String... ids) {
         this.config = config;
         for (String id : ids) {
-            add(id);
+            tables.put(id, table(id, clock, List.of(ids)));
         }
         for (String id : ids) {
-            for (String other : ids) {
-                if (!other.equals(id)) {
-                    tables.get(id).put(other, MemberState.HEALTHY);
-                }
-            }
+            add(id);
         }
         // Ticks start at slightly different phases, as real timers do.
         int i = 0;
@@ -67,36 +74,24 @@ final class SimulatedCluster {
         }
     }
 
+    /**
+     * A member table of {@code self} in which every one of {@code members} is in the view (transport id
+     * {@code t-<id>}) with a record of incarnation 1: all HEALTHY. Its events start after these joins.
+     */
+    static MembershipManager table(String self, MutableClock clock, Collection<String> members) {
+        MembershipManager t = new MembershipManager(self, clock, 60_000, 10_000);
+        Set<String> view = new HashSet<>();
+        members.forEach(m -> view.add("t-" + m));
+        t.viewChanged(1, view);
+        for (String m : members) {
+            t.recordChanged(new MemberRecord(m, "t-" + m, "127.0.0.1", 7800, 9080, "sim", 0, 1, "", "", Map.of(),
+                    Map.of(), 1, 0, RecordStatus.ALIVE, 0));
+        }
+        return t;
+    }
+
     private void add(String id) {
-        Map<String, MemberState> table = new LinkedHashMap<>();
-        Map<String, Long> inc = new HashMap<>();
-        tables.put(id, table);
-        incarnations.put(id, inc);
-        DetectorEvents events = new DetectorEvents() {
-            @Override
-            public void suspect(String node, long incarnation, String reason) {
-                record(id, node, MemberState.SUSPECT, incarnation, reason);
-            }
-
-            @Override
-            public void alive(String node, long incarnation, String reason) {
-                if (table.get(node) != MemberState.HEALTHY) {
-                    record(id, node, MemberState.HEALTHY, incarnation, reason);
-                }
-                inc.merge(node, incarnation, Math::max);
-            }
-
-            @Override
-            public void failed(String node, long incarnation, String reason) {
-                record(id, node, MemberState.FAILED, incarnation, reason);
-            }
-
-            @Override
-            public void refuted(long incarnation) {
-                refutedTo.put(id, incarnation);
-                log.add(clock.millis() - START + " " + id + " refuted to #" + incarnation);
-            }
-        };
+        MembershipManager table = tables.get(id);
         ProbeTransport transport = new ProbeTransport() {
             @Override
             public void send(String to, byte[] message) {
@@ -114,7 +109,7 @@ final class SimulatedCluster {
 
             @Override
             public void exclude(String nodeId) {
-                log.add(clock.millis() - START + " " + id + " asks to exclude " + nodeId);
+                note(id + " asks to exclude " + nodeId);
             }
 
             @Override
@@ -125,28 +120,18 @@ final class SimulatedCluster {
             }
         };
         Scheduler scheduler = (delay, task) -> at(clock.millis() + delay, id, task);
-        FailureDetector d = new FailureDetector(id, 1, config, clock, scheduler, transport, events,
-                () -> candidates(id), new Random(id.hashCode()));
+        List<String> others = new ArrayList<>(tables.keySet());
+        others.remove(id);
+        others.sort(Comparator.naturalOrder());
+        FailureDetector d = new FailureDetector(id, 1, config, clock, scheduler, transport, table, incarnation -> {
+            refutedTo.put(id, incarnation);
+            note(id + " refuted to #" + incarnation);
+        }, () -> others, new Random(id.hashCode()));
         detectors.put(id, d);
     }
 
-    private List<FailureDetector.Candidate> candidates(String self) {
-        List<FailureDetector.Candidate> out = new ArrayList<>();
-        for (String other : detectors.keySet()) {
-            if (!other.equals(self)) {
-                MemberState s = tables.get(self).getOrDefault(other, MemberState.HEALTHY);
-                out.add(new FailureDetector.Candidate(other, incarnations.get(self).getOrDefault(other, 1L),
-                        s == MemberState.FAILED));
-            }
-        }
-        return out;
-    }
-
-    private void record(String observer, String node, MemberState to, long incarnation, String reason) {
-        MemberState from = tables.get(observer).put(node, to);
-        incarnations.get(observer).merge(node, incarnation, Math::max);
-        log.add(clock.millis() - START + " " + observer + ": " + node + " " + from + " -> " + to + " #" + incarnation
-                + " (" + reason + ")");
+    private void note(String text) {
+        notes.add(new Line(clock.millis(), order++, clock.millis() - START + " " + text));
     }
 
     private void deliver(String from, String to, byte[] message) {
@@ -199,13 +184,35 @@ final class SimulatedCluster {
     }
 
     MemberState state(String observer, String node) {
-        return tables.get(observer).getOrDefault(node, MemberState.HEALTHY);
+        return tables.get(observer).nodeState(node).orElseThrow();
+    }
+
+    long incarnation(String observer, String node) {
+        return tables.get(observer).member(node).orElseThrow().incarnation();
+    }
+
+    /**
+     * Every transition in every table since the start ({@code <ms> <observer>: <node> <from> -> <to>
+     * #<incarnation> (<reason>)}) and the simulation's notes, in time order.
+     */
+    List<String> log() {
+        List<Line> all = new ArrayList<>(notes);
+        for (Map.Entry<String, MembershipManager> t : tables.entrySet()) {
+            for (MembershipEvent e : t.getValue().events(0)) {
+                if (e.from() != null && !e.concernsLeader()) {
+                    all.add(new Line(e.time(), e.seq(), e.time() - START + " " + t.getKey() + ": " + e.node() + " "
+                            + e.from() + " -> " + e.to() + " #" + e.incarnation() + " (" + e.reason() + ")"));
+                }
+            }
+        }
+        all.sort(Comparator.comparingLong(Line::at));
+        return all.stream().map(Line::text).toList();
     }
 
     /** When each observer first showed {@code node} in {@code state}, ms after the start; absent if never. */
     Map<String, Long> firstSeen(String node, MemberState state) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String line : log) {
+        for (String line : log()) {
             String[] parts = line.split(" ", 3);
             String observer = parts[1].replace(":", "");
             if (parts[2].startsWith(node + " ") && parts[2].contains("-> " + state + " ")
@@ -217,6 +224,6 @@ final class SimulatedCluster {
     }
 
     String dump() {
-        return String.join("\n", log);
+        return String.join("\n", log());
     }
 }

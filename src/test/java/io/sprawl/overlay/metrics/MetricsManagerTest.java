@@ -52,13 +52,13 @@ class MetricsManagerTest {
     void eachStepRecordsTheMachineTheLoadAndItsForecast() {
         MetricsManager m = manager(config(10));
         assertEquals(0, m.current().time());
-        assertNull(m.forecastLoad());
+        assertNull(m.current().figures().get(MetricNames.LOAD_FORECAST));
         run(m, 30);
         Map<String, Double> f = m.current().figures();
         assertEquals(START + 30_000, m.current().time());
         assertEquals(20.0, f.get(MetricNames.CPU));
         assertEquals(0.2, f.get(MetricNames.LOAD), 1e-9);
-        assertEquals(0.2, m.forecastLoad(), 1e-9, "a steady load");
+        assertEquals(0.2, f.get(MetricNames.LOAD_FORECAST), 1e-9, "a steady load");
         assertEquals(0.0, f.get(MetricNames.LOAD_FORECAST_ERROR), 1e-9);
         assertEquals(30, m.history(MetricNames.CPU).between(START, clock.millis()).size());
 
@@ -76,7 +76,8 @@ class MetricsManagerTest {
             run(m, 1);
         }
         double now = m.current().figures().get(MetricNames.LOAD);
-        assertTrue(m.forecastLoad() > now + 0.05, "10 s ahead of " + now + ": " + m.forecastLoad());
+        double forecast = m.current().figures().get(MetricNames.LOAD_FORECAST);
+        assertTrue(forecast > now + 0.05, "10 s ahead of " + now + ": " + forecast);
     }
 
     @Test

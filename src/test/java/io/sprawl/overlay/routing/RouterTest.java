@@ -47,7 +47,7 @@ class RouterTest {
     void onlyHealthyMembersOwnKeys() {
         List<Member> table = List.of(member("a", MemberState.HEALTHY), member("b", MemberState.SUSPECT),
                 member("c", MemberState.FAILED), member("d", MemberState.LEFT), member("e", MemberState.HEALTHY));
-        Router router = new Router(() -> new MembershipSnapshot(1, 0, table), 5);
+        Router router = new Router(() -> new MembershipSnapshot(1, 0, table), 5, Map::of);
         for (int k = 0; k < 100; k++) {
             List<String> ids = router.route("k" + k).stream().map(Member::id).sorted().toList();
             assertEquals(List.of("a", "e"), ids);
@@ -56,7 +56,7 @@ class RouterTest {
 
     @Test
     void ownersAreDistinctAndTheReplicaCountIsKept() {
-        Router router = new Router(() -> new MembershipSnapshot(1, 0, healthy(5)), 3);
+        Router router = new Router(() -> new MembershipSnapshot(1, 0, healthy(5)), 3, Map::of);
         List<Member> owners = router.route("orders");
         assertEquals(3, owners.size());
         assertEquals(3, owners.stream().map(Member::id).distinct().count());
@@ -105,7 +105,7 @@ class RouterTest {
         List<Member> members = healthy(9);
         MembershipSnapshot table = new MembershipSnapshot(1, 0, members);
         Map<String, Double> loads = new HashMap<>();
-        Router idle = new Router(() -> table, 3);
+        Router idle = new Router(() -> table, 3, Map::of);
         Router loaded = new Router(() -> table, 3, () -> loads);
         for (int k = 0; k < 200; k++) {
             String key = "topic-" + k;

@@ -1,6 +1,6 @@
 package io.sprawl.overlay.testkit;
 
-import io.sprawl.overlay.cluster.GossipManager;
+import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
@@ -18,6 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.jgroups.Address;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
 
 /**
  * Overlay nodes in this JVM on 127.0.0.1, in the core tests' own port range (23000-23999; their
@@ -105,6 +109,51 @@ public final class LocalNodes implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops a node's transport without a goodbye: to the others a crash, once the transport excluded
+     * it. Its other threads stop at {@link #close}.
+     */
+    public void crash(String id) {
+        nodes.get(id).transport().close();
+    }
+
+    /** {@code id} hears nothing from the others and they nothing from it: a crash, as far as they can tell. */
+    public List<DISCARD> cut(String id, List<String> all) {
+        return split(List.of(id), all.stream().filter(x -> !x.equals(id)).toList());
+    }
+
+    /** A partition: each side drops what it receives from the other (JGroups' DISCARD); remove them to heal. */
+    public List<DISCARD> split(List<String> one, List<String> other) {
+        List<DISCARD> out = new ArrayList<>();
+        out.addAll(ignore(one, other));
+        out.addAll(ignore(other, one));
+        return out;
+    }
+
+    /** Heals what {@link #split} made: every DISCARD out of these nodes' stacks. */
+    public void heal(List<String> ids) {
+        for (String id : ids) {
+            nodes.get(id).transport().channel().getProtocolStack().removeProtocol(DISCARD.class);
+        }
+    }
+
+    private List<DISCARD> ignore(List<String> side, List<String> others) {
+        List<Address> addresses = others.stream().map(id -> nodes.get(id).transport().channel().getAddress()).toList();
+        List<DISCARD> out = new ArrayList<>();
+        for (String id : side) {
+            DISCARD d = new DISCARD();
+            addresses.forEach(d::addIgnoreMember);
+            try {
+                nodes.get(id).transport().channel().getProtocolStack().insertProtocol(d, ProtocolStack.Position.ABOVE,
+                        TP.class);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
     public GossipManager node(String id) {
         return nodes.get(id);
     }
@@ -123,7 +172,7 @@ public final class LocalNodes implements AutoCloseable {
         List<String> want = List.of(ids);
         for (GossipManager n : running()) {
             Await.until(n.selfId() + " to show " + want + " HEALTHY", timeout,
-                    () -> healthyIds(n).equals(want), () -> n.snapshot().members());
+                    () -> healthyIds(n).equals(want), () -> n.membership().snapshot().members());
         }
     }
 
@@ -131,19 +180,19 @@ public final class LocalNodes implements AutoCloseable {
     public void awaitState(Duration timeout, String id, MemberState state) {
         for (GossipManager n : running()) {
             Await.until(n.selfId() + " to show " + id + " " + state, timeout,
-                    () -> n.nodeState(id).orElse(null) == state, () -> n.snapshot().members());
+                    () -> n.membership().nodeState(id).orElse(null) == state, () -> n.membership().snapshot().members());
         }
     }
 
     public static List<String> healthyIds(GossipManager n) {
-        return n.snapshot().members().stream().filter(m -> m.state() == MemberState.HEALTHY).map(Member::id).sorted()
+        return n.membership().snapshot().members().stream().filter(m -> m.state() == MemberState.HEALTHY).map(Member::id).sorted()
                 .toList();
     }
 
     /** What must agree across nodes: id, state, incarnation, revision, metadata of each member. */
     public static List<String> table(GossipManager n) {
         List<String> rows = new ArrayList<>();
-        for (Member m : n.snapshot().members()) {
+        for (Member m : n.membership().snapshot().members()) {
             rows.add(m.id() + " " + m.state() + " #" + m.incarnation() + " r" + m.revision() + " " + m.metadata());
         }
         return rows;

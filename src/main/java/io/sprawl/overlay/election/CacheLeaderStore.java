@@ -1,7 +1,7 @@
-package io.sprawl.overlay.cluster;
+package io.sprawl.overlay.election;
 
-import io.sprawl.overlay.membership.LeaderRecord;
-import io.sprawl.overlay.membership.LeaderStore;
+import io.sprawl.overlay.cluster.ClusterTransport;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
@@ -22,7 +22,11 @@ import org.infinispan.topology.CacheTopology;
  * member became unreachable while it ran) stays applied on the owners it reached: in the leader
  * benchmark a claim made while the cut-off side was still in the view reached four of five
  * members, and the fifth, primary after the view change, took the same term again over its stale
- * copy. A term therefore changes only while the cache is quiet.
+ * copy. A term therefore changes only while the cache is quiet ({@link #topology}, {@link TermGuard}).
+ *
+ * <p>The topology's phase, not {@code ConflictManager.isConflictResolutionInProgress()}, tells a merge in
+ * progress: that flag is set only on the member running the resolution, and it is the other members
+ * (a former minority reading its stale copy) that must wait.
  */
 final class CacheLeaderStore implements LeaderStore {
 
@@ -49,10 +53,21 @@ final class CacheLeaderStore implements LeaderStore {
         return topology == null || topology.getPhase() != CacheTopology.Phase.CONFLICT_RESOLUTION;
     }
 
-    /** No state moving (the topology is not rebalancing or resolving a merge) and its members are {@code view}'s. */
-    boolean quiet(int viewSize) {
-        LocalizedCacheTopology t = cache.getDistributionManager().getCacheTopology();
-        return t != null && t.getPhase() == CacheTopology.Phase.NO_REBALANCE && t.getMembers().size() == viewSize;
+    /** The leader cache as {@link TermGuard} sees it: its topology's members, and whether state moves. */
+    TermGuard.Cache topology() {
+        return new TermGuard.Cache() {
+            @Override
+            public Set<String> members() {
+                LocalizedCacheTopology t = cache.getDistributionManager().getCacheTopology();
+                return t == null ? Set.of() : ClusterTransport.transportIds(t.getMembers());
+            }
+
+            @Override
+            public boolean moving() {
+                LocalizedCacheTopology t = cache.getDistributionManager().getCacheTopology();
+                return t == null || t.getPhase() != CacheTopology.Phase.NO_REBALANCE;
+            }
+        };
     }
 
     @Override

@@ -1,10 +1,10 @@
-package io.sprawl.overlay.membership;
+package io.sprawl.overlay.election;
 
 import java.util.concurrent.CompletionStage;
 
 /**
  * Where the leader record lives: in a server, a replicated Infinispan cache that denies reads and
- * writes on a side without a majority ({@code cluster.CacheLeaderStore}); in tests, a map.
+ * writes on a side without a majority ({@link CacheLeaderStore}); in tests, a map.
  */
 public interface LeaderStore {
 

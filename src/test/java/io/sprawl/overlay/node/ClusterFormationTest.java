@@ -1,4 +1,4 @@
-package io.sprawl.overlay.cluster;
+package io.sprawl.overlay.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -49,19 +49,19 @@ class ClusterFormationTest {
             Await.until(id + " to agree with a", SOON, () -> LocalNodes.table(nodes.node(id)).equals(reference),
                     () -> LocalNodes.table(nodes.node(id)));
         }
-        Member b = nodes.node("a").memberInfo("b").orElseThrow();
+        Member b = nodes.node("a").membership().member("b").orElseThrow();
         assertEquals(nodes.port("b"), b.gossipPort());
         assertEquals("127.0.0.1", b.address());
         assertEquals(1, b.incarnation());
         assertTrue(nodes.node("c").isJoined());
-        long viewId = nodes.node("a").snapshot().viewId();
-        assertEquals(viewId, nodes.node("c").snapshot().viewId());
+        long viewId = nodes.node("a").membership().snapshot().viewId();
+        assertEquals(viewId, nodes.node("c").membership().snapshot().viewId());
     }
 
     @Test
     void theClusterRunsOurTcpStackOnTheConfiguredAddressAndPort() throws Exception {
         GossipManager a = nodes.start("a");
-        ProtocolStack stack = a.channel().getProtocolStack();
+        ProtocolStack stack = a.transport().channel().getProtocolStack();
         TP transport = stack.getTransport();
         assertTrue(transport instanceof TCP, "JGroups' TCP transport (JGroupsStack.ReopenableTcp): " + transport.getClass());
         assertEquals("127.0.0.1", transport.getBindAddress().getHostAddress());
@@ -79,7 +79,7 @@ class ClusterFormationTest {
         for (String id : List.of("a", "b", "c")) {
             GossipManager n = nodes.node(id);
             Await.until(id + " to see b's metadata", SOON,
-                    () -> n.memberInfo("b").map(m -> m.metadata().equals(Map.of("zone", "z1", "role", "broker")))
+                    () -> n.membership().member("b").map(m -> m.metadata().equals(Map.of("zone", "z1", "role", "broker")))
                             .orElse(false));
         }
     }
@@ -90,8 +90,8 @@ class ClusterFormationTest {
         nodes.node("c").leave();
         for (String id : List.of("a", "b")) {
             GossipManager n = nodes.node(id);
-            Await.until(id + " to see c LEFT", SOON, () -> n.nodeState("c").orElse(null) == MemberState.LEFT);
-            MembershipEvent last = n.events(0).stream().filter(e -> e.node().equals("c")).reduce((x, y) -> y)
+            Await.until(id + " to see c LEFT", SOON, () -> n.membership().nodeState("c").orElse(null) == MemberState.LEFT);
+            MembershipEvent last = n.membership().events(0).stream().filter(e -> e.node().equals("c")).reduce((x, y) -> y)
                     .orElseThrow();
             assertEquals(MemberState.LEFT, last.to());
             assertEquals("graceful leave", last.reason());
@@ -101,25 +101,25 @@ class ClusterFormationTest {
     @Test
     void aNodeThatVanishesIsFailedAndComesBackAsANewIncarnation() throws Exception {
         startThree();
-        nodes.node("c").stopWithoutGoodbye();
+        nodes.crash("c");
         nodes.awaitState(SOON, "c", MemberState.FAILED);
         for (GossipManager n : nodes.running()) {
-            assertEquals("view change", n.events(0).stream().filter(e -> e.node().equals("c")
+            assertEquals("view change", n.membership().events(0).stream().filter(e -> e.node().equals("c")
                     && e.to() == MemberState.FAILED).findFirst().orElseThrow().reason());
         }
         // The coordinator marks the departure in the cache, with its time, for every node.
-        Await.until("the coordinator's FAILED mark", SOON, () -> nodes.node("a").records().get("c").status()
+        Await.until("the coordinator's FAILED mark", SOON, () -> nodes.node("a").transport().records().get("c").status()
                 .departed());
 
         GossipManager again = nodes.start("c");
         nodes.awaitHealthy(SOON, "a", "b", "c");
         for (GossipManager n : nodes.running()) {
             Await.until(n.selfId() + " to see c's incarnation 2", SOON,
-                    () -> n.memberInfo("c").map(m -> m.incarnation() == 2).orElse(false));
+                    () -> n.membership().member("c").map(m -> m.incarnation() == 2).orElse(false));
         }
-        assertTrue(nodes.node("a").events(0).stream().anyMatch(e -> e.node().equals("c")
+        assertTrue(nodes.node("a").membership().events(0).stream().anyMatch(e -> e.node().equals("c")
                 && e.from() == MemberState.FAILED && e.to() == MemberState.HEALTHY && e.reason().equals("rejoined")));
-        assertNotEquals(again.snapshot().member("c").orElseThrow().transportId(), "");
+        assertNotEquals(again.membership().snapshot().member("c").orElseThrow().transportId(), "");
     }
 
     @Test
@@ -151,7 +151,7 @@ class ClusterFormationTest {
             List<GossipManager> all = List.of(alone, other.node("b"), other.node("c"));
             for (GossipManager n : all) {
                 Await.until(n.selfId() + " to see a, b and c", SOON,
-                        () -> LocalNodes.healthyIds(n).equals(List.of("a", "b", "c")), () -> n.snapshot().members());
+                        () -> LocalNodes.healthyIds(n).equals(List.of("a", "b", "c")), () -> n.membership().snapshot().members());
             }
             // Each cluster had its own leader in term 1: one survives, in a term of its own.
             Await.until("one leader in a term above 1", SOON, () -> all.stream()
@@ -170,7 +170,7 @@ class ClusterFormationTest {
         startThree();
         nodes.start("d");
         nodes.awaitHealthy(SOON, "a", "b", "c", "d");
-        List<Router> routers = nodes.running().stream().map(n -> new Router(n::snapshot, 2)).toList();
+        List<Router> routers = nodes.running().stream().map(n -> new Router(n.membership()::snapshot, 2, Map::of)).toList();
         for (int i = 0; i < 500; i++) {
             String key = "topic-" + i;
             List<String> owners = ids(routers.get(0).route(key));
@@ -188,11 +188,11 @@ class ClusterFormationTest {
             nodes.node("a").addMessageCount(2);
         }
         nodes.node("b").addMessageCount(7);
-        assertEquals(100, nodes.node("a").messageCount());
+        assertEquals(100, nodes.node("a").messages().local());
         for (String id : List.of("a", "b", "c")) {
             GossipManager n = nodes.node(id);
-            Await.until(id + " to count 107 in all", SOON, () -> n.clusterMessageCount() == 107,
-                    n::messageCountByNode);
+            Await.until(id + " to count 107 in all", SOON, () -> n.messages().clusterTotal() == 107,
+                    () -> n.messages().byNode());
         }
     }
 

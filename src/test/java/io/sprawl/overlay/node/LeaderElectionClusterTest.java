@@ -1,4 +1,4 @@
-package io.sprawl.overlay.cluster;
+package io.sprawl.overlay.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sprawl.overlay.membership.Leadership;
+import io.sprawl.overlay.election.Leadership;
 import io.sprawl.overlay.membership.MembershipEvent;
 import io.sprawl.overlay.testkit.Await;
 import io.sprawl.overlay.testkit.LocalNodes;
@@ -54,7 +54,7 @@ class LeaderElectionClusterTest {
     void aCutOffLeaderIsReplacedWithAHigherTermAndShowsNoLeaderItself() {
         Leadership.View before = view("a");
         String old = before.leader();
-        cut(old, IDS);
+        nodes.cut(old, IDS);
         List<String> survivors = IDS.stream().filter(id -> !id.equals(old)).toList();
         Leadership.View after = awaitOneLeader(survivors, before.term());
         assertNotEquals(old, after.leader());
@@ -76,7 +76,7 @@ class LeaderElectionClusterTest {
         List<String> two = new ArrayList<>(List.of(oldLeader));
         two.add(IDS.stream().filter(id -> !id.equals(oldLeader)).findFirst().orElseThrow());
         List<String> three = IDS.stream().filter(id -> !two.contains(id)).toList();
-        List<DISCARD> discards = split(two, three);
+        List<DISCARD> discards = nodes.split(two, three);
 
         Leadership.View majority = awaitOneLeader(three, oldTerm);
         assertTrue(three.contains(majority.leader()));
@@ -89,7 +89,7 @@ class LeaderElectionClusterTest {
         assertFalse(nodes.node(oldLeader).leadership().orElseThrow().isLeader());
 
         for (String id : IDS) {
-            nodes.node(id).channel().getProtocolStack().removeProtocol(DISCARD.class);
+            nodes.node(id).transport().channel().getProtocolStack().removeProtocol(DISCARD.class);
         }
         discards.clear();
         long healed = System.currentTimeMillis();
@@ -107,7 +107,7 @@ class LeaderElectionClusterTest {
                     id + ": " + leaderEvents(id));
         }
         for (String id : three) {
-            assertTrue(nodes.node(id).events(0).stream().anyMatch(e -> two.get(0).equals(e.node())
+            assertTrue(nodes.node(id).membership().events(0).stream().anyMatch(e -> two.get(0).equals(e.node())
                     && e.to() == io.sprawl.overlay.membership.MemberState.FAILED), id);
         }
     }
@@ -146,34 +146,6 @@ class LeaderElectionClusterTest {
     }
 
     private List<MembershipEvent> leaderEvents(String id) {
-        return nodes.node(id).events(0).stream().filter(MembershipEvent::concernsLeader).toList();
-    }
-
-    /** {@code id} hears nothing from the others and they nothing from it: a crash, as far as they can tell. */
-    private void cut(String id, List<String> all) {
-        split(List.of(id), all.stream().filter(x -> !x.equals(id)).toList());
-    }
-
-    private List<DISCARD> split(List<String> one, List<String> other) {
-        List<DISCARD> out = new ArrayList<>();
-        out.addAll(ignore(one, other));
-        out.addAll(ignore(other, one));
-        return out;
-    }
-
-    private List<DISCARD> ignore(List<String> side, List<String> others) {
-        List<Address> addresses = others.stream().map(id -> nodes.node(id).channel().getAddress()).toList();
-        List<DISCARD> out = new ArrayList<>();
-        for (String id : side) {
-            DISCARD d = new DISCARD();
-            addresses.forEach(d::addIgnoreMember);
-            try {
-                nodes.node(id).channel().getProtocolStack().insertProtocol(d, ProtocolStack.Position.ABOVE, TP.class);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            out.add(d);
-        }
-        return out;
+        return nodes.node(id).membership().events(0).stream().filter(MembershipEvent::concernsLeader).toList();
     }
 }

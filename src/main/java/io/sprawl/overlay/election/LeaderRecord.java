@@ -1,4 +1,4 @@
-package io.sprawl.overlay.membership;
+package io.sprawl.overlay.election;
 
 import org.infinispan.protostream.annotations.Proto;
 

@@ -1,6 +1,6 @@
-package io.sprawl.overlay.cluster;
+package io.sprawl.overlay.node;
 
-import io.sprawl.overlay.membership.LeaderRecord;
+import io.sprawl.overlay.election.LeaderRecord;
 import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.RecordStatus;
 import io.sprawl.overlay.metrics.MetricsSnapshot;

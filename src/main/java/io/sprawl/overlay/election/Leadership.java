@@ -1,7 +1,10 @@
-package io.sprawl.overlay.membership;
+package io.sprawl.overlay.election;
 
 import io.sprawl.overlay.config.LeaderConfig;
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberState;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One node's part in the election: terms and the lease on top of {@link LeaderElection}'s rules.
+ * One node's part in the election: terms and the lease on top of {@link Candidates}' choice and {@link ClaimRules}.
  *
  * <ul>
  *   <li><b>Majority.</b> Only a side the {@link LeaderStore} finds available leads: in a server,
@@ -51,6 +54,18 @@ import java.util.logging.Logger;
 public final class Leadership {
 
     private static final Logger LOG = Logger.getLogger(Leadership.class.getName());
+
+    /**
+     * How far two nodes' monotonic clocks may drift apart over one lease, as a fraction of it. The leader
+     * acts for a lease on its clock; another node claims only after a lease plus this on its own clock, so
+     * a leader whose clock runs slow has stopped before a claimant whose clock runs fast begins. Crystal
+     * clocks drift by parts per million; 2 % also covers a VM clock that is stepped or slewed, for 20 ms
+     * more per failover at a 1 s lease.
+     */
+    public static final double MAX_DRIFT = 0.02;
+
+    /** Requests that may wait for a write in flight: an operator's, so a handful is plenty. */
+    static final int MAX_WAITING = 16;
 
     static final String NO_MAJORITY = "no majority: this side holds less than half of the last agreed membership,"
             + " so it has no leader (the leader record is unavailable here)";
@@ -112,6 +127,8 @@ public final class Leadership {
     private final Events events;
     private final BooleanSupplier settled;
     private final long leaseNanos;
+    /** A lease and the drift allowance: how long a record must go unrenewed before another node claims. */
+    private final long claimAfterNanos;
     private final long renewEveryNanos;
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private final AtomicBoolean merged = new AtomicBoolean();
@@ -123,7 +140,10 @@ public final class Leadership {
     private LeaderRecord seen;
     private long seenAt;
     private boolean writing;
-    private Runnable afterWrite;
+    /** Step-downs and hand-overs asked for while a write was in flight: run, in order, right after it. */
+    private final ArrayDeque<Runnable> afterWrite = new ArrayDeque<>();
+    /** Whether the last check found this node acting, to tell when its lease ran out. */
+    private boolean wasActing;
     private long renewStartedAt;
     private String shownLeader;
     private long shownTerm = -1;
@@ -150,6 +170,7 @@ public final class Leadership {
         this.events = events;
         this.settled = settled;
         this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
+        this.claimAfterNanos = (long) (leaseNanos * (1 + MAX_DRIFT));
         this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(config.checkIntervalMillis()) / 2;
         this.renewStartedAt = nanos.getAsLong() - leaseNanos;
     }
@@ -189,7 +210,7 @@ public final class Leadership {
 
     private void stepDown(CompletableFuture<View> done) {
         if (writing) {
-            afterWrite = () -> stepDown(done); // a renewal is in flight: right after it
+            afterWrite(() -> stepDown(done), done); // a renewal is in flight: right after it
             return;
         }
         Held h = held;
@@ -205,7 +226,7 @@ public final class Leadership {
                     + " joining or being merged); try again in a moment"));
             return;
         }
-        LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
+        Candidates.Decision d = decide(h.record, Set.of(selfId), null);
         if (d.leader() == null) {
             done.completeExceptionally(new Refused("no-successor", selfId + " cannot step down: "
                     + d.reason() + " among the other members"));
@@ -230,7 +251,7 @@ public final class Leadership {
 
     private void handOverBeforeLeaving(CompletableFuture<Void> done) {
         if (writing) {
-            afterWrite = () -> handOverBeforeLeaving(done);
+            afterWrite(() -> handOverBeforeLeaving(done), done);
             return;
         }
         Held h = held;
@@ -238,7 +259,7 @@ public final class Leadership {
             done.complete(null); // nothing to hand over, or not now: the others claim once the lease ran out
             return;
         }
-        LeaderElection.Decision d = decide(h.record, Set.of(selfId), null);
+        Candidates.Decision d = decide(h.record, Set.of(selfId), null);
         handOver(h.record, d.leader(), selfId + " is leaving: " + d.reason(), "", ok -> done.complete(null));
     }
 
@@ -295,11 +316,14 @@ public final class Leadership {
         lastCheckAt = wall.millis();
         if (!majority) {
             publish(new Held(rec, false, h.majority ? wall.millis() : h.lostMajorityAt, 0, 0));
+            noteLease("this side lost the majority");
             return;
         }
         String sitting = rec == null ? null : rec.leaderId();
         boolean mine = selfId.equals(sitting);
         publish(mine ? new Held(rec, true, 0, h.leaseUntil, h.actingSince) : new Held(rec, true, 0, 0, 0));
+        noteLease(mine ? "its lease ran out: no renewal was taken by every member within "
+                + config.leaseMillis() + " ms" : "the record names " + sitting);
         if (writing) {
             return;
         }
@@ -307,51 +331,48 @@ public final class Leadership {
             merged.set(false); // only the leader moves to a new term after a merge
         }
         List<Member> table = members.get();
-        LeaderElection.Decision d = decide(rec, rec == null || rec.steppedDown().isEmpty() ? Set.of()
+        Candidates.Decision d = decide(rec, rec == null || rec.steppedDown().isEmpty() ? Set.of()
                 : Set.of(rec.steppedDown()), table);
-        boolean termMayChange = settled.getAsBoolean();
-        if (rec == null) {
-            if (selfId.equals(d.leader()) && termMayChange) {
-                write(null, LeaderRecord.first(selfId, wall.millis(), d.reason()), now, null);
+        ClaimRules.Action action = ClaimRules.next(new ClaimRules.Situation(selfId, sitting, rec != null, d.leader(),
+                settled.getAsBoolean(), merged.get(), sitting != null && live(sitting, table),
+                now - seenAt >= claimAfterNanos, selfId.equals(firstHealthy(table)),
+                now - renewStartedAt >= renewEveryNanos));
+        switch (action) {
+            case WAIT -> {
             }
-        } else if (mine) {
-            if (!selfId.equals(d.leader()) && termMayChange) {
-                handOver(rec, d.leader(), d.reason(), "", null);
-            } else if (!selfId.equals(d.leader())) {
-                renewIfDue(rec, now); // leads on until the hand-over can be written
-            } else if (merged.get() && termMayChange) {
+            case CLAIM_FIRST -> write(null, LeaderRecord.first(selfId, wall.millis(), d.reason()), now, null);
+            case RENEW -> write(rec, rec.renewed(wall.millis()), now, null);
+            case HAND_OVER -> handOver(rec, d.leader(), d.reason(), "", null);
+            case NEW_TERM_AFTER_MERGE -> {
                 merged.set(false);
                 write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
                         ""), now, null);
-            } else {
-                renewIfDue(rec, now);
             }
-        } else if (termMayChange && (sitting == null || (!live(sitting, table) && now - seenAt >= leaseNanos))) {
-            if (selfId.equals(d.leader())) {
-                write(rec, rec.next(selfId, wall.millis(), d.reason(), false, ""), now, null);
-            } else if (d.leader() == null && sitting != null && selfId.equals(firstHealthy(table))) {
-                // No one can lead: the record says so, so the failed leader's term ends on every node.
-                write(rec, rec.next("", wall.millis(), d.reason(), false, ""), now, null);
-            }
+            case CLAIM -> write(rec, rec.next(selfId, wall.millis(), d.reason(), false, ""), now, null);
+            case END_TERM -> write(rec, rec.next("", wall.millis(), d.reason(), false, ""), now, null);
         }
     }
 
-    private void renewIfDue(LeaderRecord rec, long now) {
-        if (now - renewStartedAt >= renewEveryNanos) {
-            write(rec, rec.renewed(wall.millis()), now, null);
-        }
-    }
-
-    private LeaderElection.Decision decide(LeaderRecord rec, Set<String> notCandidates, List<Member> table) {
+    private Candidates.Decision decide(LeaderRecord rec, Set<String> notCandidates, List<Member> table) {
         boolean servedTenure = rec == null || wall.millis() - rec.since() >= config.minTenureMillis();
-        return LeaderElection.decide(table == null ? members.get() : table, rec == null ? null : rec.leaderId(),
+        return Candidates.decide(table == null ? members.get() : table, rec == null ? null : rec.leaderId(),
                 load.get(), config.preferredSite(), config.hysteresis(), notCandidates, servedTenure);
+    }
+
+    /** Says so, once, when this node stops acting as the leader other than by handing over. */
+    private void noteLease(String why) {
+        boolean acting = acting(held);
+        if (wasActing && !acting) {
+            LOG.warning(() -> selfId + " stops acting as the leader (term " + term() + "): " + why);
+        }
+        wasActing = acting;
     }
 
     /** The sitting leader stops acting now, then writes the next term naming {@code next} (null for none). */
     private void handOver(LeaderRecord rec, String next, String why, String steppedDown, Consumer<Boolean> after) {
         Held h = held;
         publish(h.withoutLease());
+        wasActing = false; // on purpose: no warning
         write(rec, rec.next(next == null ? "" : next, wall.millis(), "handed over by " + selfId + ": " + why, true,
                 steppedDown), nanos.getAsLong(), after);
     }
@@ -381,16 +402,26 @@ public final class Leadership {
             }
             check();
         } else if (err != null) {
-            LOG.log(Level.FINE, err, () -> selfId + " could not write leader term " + next.term());
+            // Expected while a view changes (a member left mid-write); the next check tries again.
+            LOG.info(() -> selfId + " could not write leader term " + next.term() + " (" + next.leader() + "): " + err);
         }
         if (after != null) {
             after.accept(applied);
         }
-        Runnable queued = afterWrite;
-        afterWrite = null;
-        if (queued != null) {
-            queued.run();
+        // Each queued request runs once; one that finds a write in flight again queues itself again.
+        for (int i = afterWrite.size(); i > 0 && !writing; i--) {
+            afterWrite.poll().run();
         }
+    }
+
+    /** Queues a request behind the write in flight; refused when {@link #MAX_WAITING} already wait. */
+    private void afterWrite(Runnable request, CompletableFuture<?> done) {
+        if (afterWrite.size() >= MAX_WAITING) {
+            done.completeExceptionally(new Refused("busy", MAX_WAITING + " step-down or leave requests are already"
+                    + " waiting for the leader record; try again in a moment"));
+            return;
+        }
+        afterWrite.add(request);
     }
 
     /** Publishes what readers see, and tells of a change of the leader shown (or of the majority). */

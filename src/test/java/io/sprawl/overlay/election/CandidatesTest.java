@@ -1,9 +1,11 @@
-package io.sprawl.overlay.membership;
+package io.sprawl.overlay.election;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The election rules: capability order, eligibility, ties, stickiness, step-down. (No leader in a minority: LeadershipTest.) */
-class LeaderElectionTest {
+class CandidatesTest {
 
     private static Member member(String id, MemberState state, String site, Map<String, String> capabilities) {
         return new Member(id, state, 1, "127.0.0.1", 7800, 9080, site, "", capabilities, Map.of(), "t", 0, 1, 0, 0, 0,
@@ -28,14 +30,24 @@ class LeaderElectionTest {
         return member(id, MemberState.HEALTHY, "", caps);
     }
 
-    private static LeaderElection.Decision decide(List<Member> members, String current) {
-        return LeaderElection.decide(members, current, Map.of(), "", 0.2, Set.of());
+    private static Candidates.Decision decide(List<Member> members, String current) {
+        return decide(members, current, Map.of(), "", 0.2, Set.of());
+    }
+
+    private static Candidates.Decision decide(List<Member> members, String current, Map<String, Double> load,
+            String site, double hysteresis, Set<String> notCandidates) {
+        return decide(members, current, load, site, hysteresis, notCandidates, true);
+    }
+
+    private static Candidates.Decision decide(List<Member> members, String current, Map<String, Double> load,
+            String site, double hysteresis, Set<String> notCandidates, boolean mayRebalance) {
+        return Candidates.decide(members, current, load, site, hysteresis, notCandidates, mayRebalance);
     }
 
     @Test
     void theHighestDeclaredWeightLeads() {
         List<Member> m = List.of(healthy("a", ""), healthy("b", "weight=3"), healthy("c", "weight=2"));
-        LeaderElection.Decision d = decide(m, null);
+        Candidates.Decision d = decide(m, null);
         assertEquals("b", d.leader());
         assertTrue(d.reason().startsWith("elected b"), d.reason());
     }
@@ -46,7 +58,7 @@ class LeaderElectionTest {
         assertEquals("b", decide(m, null).leader());
         assertEquals("b", decide(m, "a").leader(), "an ineligible sitting leader is replaced");
         List<Member> none = List.of(healthy("a", "leader-eligible=false"), healthy("b", "leader-eligible=FALSE"));
-        LeaderElection.Decision d = decide(none, null);
+        Candidates.Decision d = decide(none, null);
         assertNull(d.leader());
         assertEquals("no eligible healthy member", d.reason());
     }
@@ -62,17 +74,17 @@ class LeaderElectionTest {
     @Test
     void loadLowersTheScore() {
         List<Member> m = List.of(healthy("a", "weight=2"), healthy("b", "weight=2"));
-        assertEquals("b", LeaderElection.decide(m, null, Map.of("a", 0.9), "", 0.2, Set.of()).leader());
+        assertEquals("b", decide(m, null, Map.of("a", 0.9), "", 0.2, Set.of()).leader());
     }
 
     @Test
     void aHealthyLeaderIsNotReplacedBySlightlyBetter() {
         List<Member> m = List.of(healthy("a", "weight=1"), healthy("b", "weight=1.1"), healthy("c", ""));
-        LeaderElection.Decision d = decide(m, "a");
+        Candidates.Decision d = decide(m, "a");
         assertEquals("a", d.leader(), "10 % better is within the 20 % hysteresis");
         assertEquals("kept: a is HEALTHY", d.reason());
         List<Member> much = List.of(healthy("a", "weight=1"), healthy("b", "weight=2"), healthy("c", ""));
-        LeaderElection.Decision replaced = decide(much, "a");
+        Candidates.Decision replaced = decide(much, "a");
         assertEquals("b", replaced.leader());
         assertTrue(replaced.reason().startsWith("replaced a: b scores 2.00 against 1.00"), replaced.reason());
     }
@@ -81,12 +93,12 @@ class LeaderElectionTest {
     void nearSaturationSmallLoadDifferencesDoNotMoveTheLeader() {
         List<Member> m = List.of(healthy("a", ""), healthy("b", ""));
         // Scores 0.02 and 0.10: five times as high, but only 0.08 apart. A ratio would hand over.
-        assertEquals("a", LeaderElection.decide(m, "a", Map.of("a", 0.98, "b", 0.90), "", 0.2, Set.of()).leader());
-        assertEquals("b", LeaderElection.decide(m, "a", Map.of("a", 0.98, "b", 0.50), "", 0.2, Set.of()).leader());
-        assertEquals("a", LeaderElection.decide(m, "a", Map.of("a", 0.98, "b", 0.50), "", 0.2, Set.of(), false)
+        assertEquals("a", decide(m, "a", Map.of("a", 0.98, "b", 0.90), "", 0.2, Set.of()).leader());
+        assertEquals("b", decide(m, "a", Map.of("a", 0.98, "b", 0.50), "", 0.2, Set.of()).leader());
+        assertEquals("a", decide(m, "a", Map.of("a", 0.98, "b", 0.50), "", 0.2, Set.of(), false)
                 .leader(), "within its minimum tenure the leader stays");
         List<Member> sites = List.of(healthy("a", ""), member("b", MemberState.HEALTHY, "dc2", Map.of()));
-        assertEquals("b", LeaderElection.decide(sites, "a", Map.of(), "dc2", 0.2, Set.of(), false).leader(),
+        assertEquals("b", decide(sites, "a", Map.of(), "dc2", 0.2, Set.of(), false).leader(),
                 "the preferred site does not wait for the tenure");
     }
 
@@ -96,7 +108,7 @@ class LeaderElectionTest {
                 healthy("c", "")));
         assertEquals("a", decide(m, "a").leader(), "a false suspicion must not move the leadership");
         m.set(0, member("a", MemberState.FAILED, "", Map.of()));
-        LeaderElection.Decision d = decide(m, "a");
+        Candidates.Decision d = decide(m, "a");
         assertEquals("b", d.leader());
         assertTrue(d.reason().contains("a is FAILED"), d.reason());
     }
@@ -105,9 +117,9 @@ class LeaderElectionTest {
     void aLeaderThatSteppedDownIsNotChosenAgainAtOnce() {
         List<Member> m = List.of(healthy("a", "weight=3"), healthy("b", ""), healthy("c", "weight=2"));
         assertEquals("a", decide(m, "a").leader());
-        LeaderElection.Decision d = LeaderElection.decide(m, "a", Map.of(), "", 0.2, Set.of("a"));
+        Candidates.Decision d = decide(m, "a", Map.of(), "", 0.2, Set.of("a"));
         assertEquals("c", d.leader(), "the best of the others");
-        assertEquals("c", LeaderElection.decide(m, "c", Map.of(), "", 0.2, Set.of("a")).leader(),
+        assertEquals("c", decide(m, "c", Map.of(), "", 0.2, Set.of("a")).leader(),
                 "nor does it take the leadership back while the record names it stepped down");
     }
 
@@ -123,10 +135,10 @@ class LeaderElectionTest {
     void thePreferredSiteLeadsAndTakesOver() {
         List<Member> m = List.of(member("a", MemberState.HEALTHY, "dc1", Map.of("weight", "5")),
                 member("b", MemberState.HEALTHY, "dc2", Map.of()), member("c", MemberState.HEALTHY, "dc2", Map.of()));
-        assertEquals("b", LeaderElection.decide(m, null, Map.of(), "dc2", 0.2, Set.of()).leader());
-        LeaderElection.Decision d = LeaderElection.decide(m, "a", Map.of(), "dc2", 0.2, Set.of());
+        assertEquals("b", decide(m, null, Map.of(), "dc2", 0.2, Set.of()).leader());
+        Candidates.Decision d = decide(m, "a", Map.of(), "dc2", 0.2, Set.of());
         assertEquals("b", d.leader());
         assertTrue(d.reason().contains("preferred site dc2"), d.reason());
-        assertEquals("a", LeaderElection.decide(m, null, Map.of(), "", 0.2, Set.of()).leader(), "no preference: weight");
+        assertEquals("a", decide(m, null, Map.of(), "", 0.2, Set.of()).leader(), "no preference: weight");
     }
 }

@@ -1,6 +1,5 @@
-package io.sprawl.overlay.cluster;
+package io.sprawl.overlay.election;
 
-import io.sprawl.overlay.membership.LeaderRecord;
 import java.util.List;
 import org.infinispan.conflict.EntryMergePolicy;
 import org.infinispan.container.entries.CacheEntry;

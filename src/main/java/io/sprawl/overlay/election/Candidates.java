@@ -1,5 +1,7 @@
-package io.sprawl.overlay.membership;
+package io.sprawl.overlay.election;
 
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,12 +26,12 @@ import java.util.Set;
  *       than {@code hysteresis} above it.</li>
  * </ul>
  */
-public final class LeaderElection {
+public final class Candidates {
 
     public static final String ELIGIBLE = "leader-eligible";
     public static final String WEIGHT = "weight";
 
-    private LeaderElection() {
+    private Candidates() {
     }
 
     /** The outcome: the leader (null for none) and why, in words for the events history. */
@@ -37,21 +39,14 @@ public final class LeaderElection {
     }
 
     /**
-     * @param members      this node's member table
-     * @param current      the leader now, or null
-     * @param load         each member's shared load in [0, 1]; members absent count as 0
+     * @param members       this node's member table
+     * @param current       the leader now, or null
+     * @param load          each member's shared load in [0, 1]; members absent count as 0
      * @param preferredSite the site to prefer, or empty for none
-     * @param hysteresis   how much higher a candidate's score must be to take over from a healthy leader
+     * @param hysteresis    how much higher a candidate's score must be to take over from a healthy leader
      * @param notCandidates members that may not be chosen now (a leader that just stepped down)
-     */
-    public static Decision decide(List<Member> members, String current, Map<String, Double> load,
-            String preferredSite, double hysteresis, Set<String> notCandidates) {
-        return decide(members, current, load, preferredSite, hysteresis, notCandidates, true);
-    }
-
-    /**
-     * As above; {@code mayRebalance} false keeps a healthy leader whatever the scores (its minimum tenure
-     * has not passed), so noisy loads cannot move the leadership back and forth.
+     * @param mayRebalance  false keeps a healthy leader whatever the scores (its minimum tenure has not
+     *                      passed), so noisy loads cannot move the leadership back and forth
      */
     public static Decision decide(List<Member> members, String current, Map<String, Double> load,
             String preferredSite, double hysteresis, Set<String> notCandidates, boolean mayRebalance) {

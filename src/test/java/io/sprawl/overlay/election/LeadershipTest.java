@@ -1,4 +1,4 @@
-package io.sprawl.overlay.membership;
+package io.sprawl.overlay.election;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sprawl.overlay.config.LeaderConfig;
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.testkit.MutableClock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +42,8 @@ class LeadershipTest {
     private final Set<String> crashed = new HashSet<>();
     /** Nodes whose cluster is not settled (a failed member still in the view, state moving). */
     private final Set<String> unsettled = new HashSet<>();
+    /** How fast each node's monotonic clock runs against real time (1 unless set before start). */
+    private final Map<String, Double> rates = new HashMap<>();
 
     private void start(String... specs) {
         for (String spec : specs) {
@@ -63,7 +67,7 @@ class LeadershipTest {
             String id = spec.split(":")[0];
             events.put(id, new ArrayList<>());
             nodes.put(id, new Leadership(id, CONFIG, store.as(id), () -> List.copyOf(tables.get(id).values()), Map::of,
-                    wall, () -> wall.millis() * 1_000_000L, Runnable::run,
+                    wall, () -> (long) (wall.millis() * 1_000_000.0 * rates.getOrDefault(id, 1.0)), Runnable::run,
                     (previous, leader, term, reason) -> events.get(id).add(leader + "@" + term + ": " + reason),
                     () -> !unsettled.contains(id)));
         }
@@ -149,6 +153,37 @@ class LeadershipTest {
         run(CHECK_MS);
         assertEquals("b", leaderOn("a"));
         assertFalse(nodes.get("a").isLeader());
+        store.assertOneLeaderPerTerm();
+    }
+
+    /**
+     * Each node measures the lease on its own monotonic clock, and clocks drift. The old leader, whose
+     * clock runs slow, acts longest in real time; a claimant whose clock runs fast waits least. A claim
+     * waits the lease plus {@link Leadership#MAX_DRIFT}, so even then the two never act at once. Checked
+     * every millisecond of real time, the claimant checking every millisecond too (checks also follow
+     * events, so they come at any time).
+     */
+    @Test
+    void clocksThatDriftApartNeverMakeTwoLeadersAct() {
+        rates.put("a", 0.995);
+        rates.put("b", 1.005);
+        rates.put("c", 1.005);
+        start("a", "b", "c");
+        run(2_000);
+        crashed.add("a"); // paused: it still believes in its lease, by its own clock
+        seeEverywhere("a", MemberState.FAILED);
+        boolean claimed = false;
+        for (int ms = 0; ms < 3_000; ms++) {
+            wall.advance(1);
+            for (String id : List.of("b", "c")) {
+                nodes.get(id).recheck();
+            }
+            boolean aActs = nodes.get("a").isLeader();
+            boolean otherActs = nodes.get("b").isLeader() || nodes.get("c").isLeader();
+            assertFalse(aActs && otherActs, "two leaders act " + ms + " ms after a stopped; record " + store.record);
+            claimed |= otherActs;
+        }
+        assertTrue(claimed, "the claim came: " + store.record);
         store.assertOneLeaderPerTerm();
     }
 
