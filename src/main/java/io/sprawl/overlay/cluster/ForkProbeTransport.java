@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jgroups.Address;
@@ -58,7 +59,8 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
     private volatile Map<String, Address> byTransportId = Map.of();
     private volatile long mappedViewId = -1;
 
-    public ForkProbeTransport(JChannel main, MembershipManager membership, Consumer<Message> receiver) throws Exception {
+    public ForkProbeTransport(JChannel main, MembershipManager membership, Consumer<Message> receiver)
+            throws Exception {
         this.main = main;
         this.membership = membership;
         this.checks = OwnedExecutors.single("sprawl-process-check", CHECKS_QUEUE);
@@ -76,7 +78,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
      * Feeds the detector with what arrives on the fork channel, with the member it came from: the
      * transport's sender, never what the message says of itself.
      */
-    public static Consumer<Message> to(java.util.function.Supplier<FailureDetector> detector, MembershipManager membership) {
+    public static Consumer<Message> to(Supplier<FailureDetector> detector, MembershipManager membership) {
         Senders senders = new Senders(membership);
         return m -> {
             FailureDetector d = detector.get();

@@ -166,12 +166,17 @@ public class OverlayMetrics {
             return;
         }
         FailureDetector.Stats last = synced;
-        probes.inc(s.pingsSent() - (last == null ? 0 : last.pingsSent()));
-        indirect.inc(s.indirectProbesSent() - (last == null ? 0 : last.indirectProbesSent()));
-        suspicions.inc(s.suspicions() - (last == null ? 0 : last.suspicions()));
-        refutations.inc(s.refutations() - (last == null ? 0 : last.refutations()));
-        failures.inc(s.failures() - (last == null ? 0 : last.failures()));
+        probes.inc(delta(s.pingsSent(), last == null ? 0 : last.pingsSent()));
+        indirect.inc(delta(s.indirectProbesSent(), last == null ? 0 : last.indirectProbesSent()));
+        suspicions.inc(delta(s.suspicions(), last == null ? 0 : last.suspicions()));
+        refutations.inc(delta(s.refutations(), last == null ? 0 : last.refutations()));
+        failures.inc(delta(s.failures(), last == null ? 0 : last.failures()));
         synced = s;
+    }
+
+    /** A counter only grows (a detector's counts restart only with the process, and so does the registry). */
+    private static long delta(long now, long before) {
+        return Math.max(0, now - before);
     }
 
     /** Adds a gauge {@code sprawl_custom{name=...}} for each custom metric not yet registered: the sampling timer calls this. */

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sprawl.overlay.testkit.Await;
 import io.sprawl.overlay.testkit.Http;
 import io.sprawl.overlay.testkit.Http.Reply;
+import io.sprawl.overlay.testkit.Jmx;
 import io.sprawl.overlay.testkit.LauncherCluster;
 import jakarta.json.JsonObject;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +68,25 @@ class LocalClusterIT {
                     () -> table(node));
         }
         assertEquals("rejoined", lastEvent(0, "node1").getString("reason"));
+
+        // An operator's leave over JMX (the admin, through Liberty's REST connector): node2 hands over, says goodbye
+        // and stops, while its server runs on, live, and says why it is not ready.
+        Http.Login admin = CLUSTER.admin();
+        try (JMXConnector c = Jmx.remote(ROOT.resolve("target/liberty/wlp"), URI.create(CLUSTER.https(2)).getPort(),
+                admin.user(), admin.password())) {
+            c.getMBeanServerConnection().invoke(new ObjectName("io.sprawl.overlay:type=Membership"), "leave",
+                    new Object[0], new String[0]);
+        }
+        for (int i : new int[] {0, 1}) {
+            int node = i;
+            Await.until("node" + i + " to show node2 LEFT", Duration.ofSeconds(30),
+                    () -> table(node).contains("node2 LEFT 1"), () -> table(node));
+        }
+        Reply ready = Http.get(CLUSTER.http(2) + "/health/ready");
+        assertEquals(503, ready.status(), ready.toString());
+        assertTrue(ready.body().contains("left the cluster (an operator's request (JMX))"), ready.toString());
+        assertEquals(200, Http.get(CLUSTER.http(2) + "/health/live").status(), "its server is fine: no restart loop");
+        assertEquals(503, Http.get(CLUSTER.http(2) + "/overlay/api/members").status());
     }
 
     @Test
