@@ -2,13 +2,13 @@ package io.sprawl.overlay.cluster;
 
 import io.sprawl.overlay.config.OverlayConfig;
 import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.conflict.MergePolicy;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,6 +1,7 @@
 package io.sprawl.overlay.cluster;
 
 import io.sprawl.overlay.config.OverlayConfig;
+import io.sprawl.overlay.membership.MemberRecord;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,8 @@ public final class ClusterTransport implements AutoCloseable {
         return manager;
     }
 
-    public Cache<String, io.sprawl.overlay.membership.MemberRecord> records() {
+    /** The replicated member records: node id to {@link MemberRecord}. */
+    public Cache<String, MemberRecord> records() {
         return manager.getCache(CacheManagerFactory.MEMBERS_CACHE);
     }
 

@@ -63,7 +63,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             throws Exception {
         this.main = main;
         this.membership = membership;
-        this.checks = OwnedExecutors.single("sprawl-process-check", CHECKS_QUEUE);
+        this.checks = OwnedExecutors.single("sprawl-process-check-" + membership.selfId(), CHECKS_QUEUE);
         this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL);
         fork.setReceiver(new Receiver() {
             @Override

@@ -28,6 +28,9 @@ public interface FailureDetectorMXBean {
     /** Probe messages and rumors dropped as forged (sender not the member named, implausible incarnation). */
     long getForgedDropped();
 
+    /** Indirect probe requests refused because 1,024 were running (a member flooding this node with them). */
+    long getRelaysRefused();
+
     /** Each probed peer's smoothed round trip in ms (-1 until measured). */
     Map<String, Double> getRttEwmaMillis();
 

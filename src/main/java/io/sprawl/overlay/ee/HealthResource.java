@@ -83,7 +83,8 @@ public class HealthResource {
         MembershipSnapshot s = g.membership().snapshot();
         Leadership.View leader = g.leadership().map(Leadership::view).orElse(null);
         return new MembershipView(g.selfId(), s.viewId(), leader == null ? null : leader.leader(),
-                leader == null ? 0 : leader.term(), leader != null && leader.majority(), s.countByState(), g.membership().snapshot().inState(MemberState.FAILED).stream().map(Member::id).toList(),
+                leader == null ? 0 : leader.term(), leader != null && leader.majority(), s.countByState(),
+                s.inState(MemberState.FAILED).stream().map(Member::id).toList(),
                 g.detector().map(FailureDetector::stats).orElse(null), g.transport().wireStats(), s.members());
     }
 

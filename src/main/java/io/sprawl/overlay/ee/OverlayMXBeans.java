@@ -175,7 +175,7 @@ public class OverlayMXBeans {
 
         @Override
         public void leave() {
-            gossip();
+            gossip(); // not running: says so, as every operation does
             node.leave("an operator's request (JMX)");
         }
 
@@ -248,6 +248,11 @@ public class OverlayMXBeans {
         @Override
         public long getForgedDropped() {
             return stats().forgedDropped();
+        }
+
+        @Override
+        public long getRelaysRefused() {
+            return stats().relaysRefused();
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -24,7 +25,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One node's part in the election: terms and the lease on top of {@link Candidates}' choice and {@link ClaimRules}.
+ * One node's part in the election: terms and the lease, on top of {@link Candidates}' choice and
+ * {@link ClaimRules}' decisions.
  *
  * <ul>
  *   <li><b>Majority.</b> Only a side the {@link LeaderStore} finds available leads: in a server,
@@ -33,14 +35,11 @@ import java.util.logging.Logger;
  *   <li><b>Terms.</b> Every change of leader (also to none) is a conditional write of the record
  *       with the next term, expecting the record read: of two nodes that try, one wins, so no term
  *       ever has two leaders. Callers fence a stale leader by its term.</li>
- *   <li><b>Who writes.</b> The first leader claims term 1. The sitting leader renews its own record
- *       each check, and hands over itself (a better candidate, a step-down, a leave). Another node
- *       claims only when the sitting leader is not live in its table <i>and</i> the record has gone
- *       unrenewed for a whole lease, so a claim never overlaps a lease the old leader may still hold.
- *       A term changes only while the cluster is settled ({@code settled}: every member of the
- *       transport view live in this node's table, no state moving): a write that fails half-way
- *       stays applied where it reached, and a claim made while failed members were still in the
- *       view was seen to leave the term on some members only.</li>
+ *   <li><b>Who writes.</b> {@link ClaimRules}, a pure function of one check: the first leader claims
+ *       term 1, the sitting leader renews and hands over itself, another node claims only when the
+ *       sitting leader is not live in its table <i>and</i> the record has gone unrenewed for a lease
+ *       (plus {@link #MAX_DRIFT}), and a term changes only while the cluster is settled
+ *       ({@link TermGuard}). This class sequences those writes: one in flight at a time.</li>
  *   <li><b>Lease.</b> The leader acts ({@link #isLeader}) for {@code lease} from the start of its last
  *       renewal that succeeded; a renewal succeeds only when every member of an available side took
  *       it. A leader cut off in a minority, paused, or whose renewals fail stops acting when the lease
@@ -49,7 +48,8 @@ import java.util.logging.Logger;
  *
  * <p>Threads. Every check, write completion and step-down runs on the one election thread (the
  * executor given runs one task at a time), which owns the fields marked so; the timer and listeners
- * only queue a check. Readers ({@link #view}, {@link #isLeader}) read the volatile {@code held}.
+ * only queue a check (one at most), operators' requests are bounded ({@link #admit}). Readers
+ * ({@link #view}, {@link #isLeader}) read the volatile {@code held}.
  */
 public final class Leadership {
 
@@ -132,6 +132,8 @@ public final class Leadership {
     private final long renewEveryNanos;
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private final AtomicBoolean merged = new AtomicBoolean();
+    /** Operators' requests not answered yet. */
+    private final AtomicInteger requests = new AtomicInteger();
 
     private volatile Held held = new Held(null, true, 0, 0, 0);
     private volatile long lastCheckAt;
@@ -140,7 +142,7 @@ public final class Leadership {
     private LeaderRecord seen;
     private long seenAt;
     private boolean writing;
-    /** Step-downs and hand-overs asked for while a write was in flight: run, in order, right after it. */
+    /** Requests that came while a write was in flight: run, in order, right after it ({@link #admit} bounds them). */
     private final ArrayDeque<Runnable> afterWrite = new ArrayDeque<>();
     /** Whether the last check found this node acting, to tell when its lease ran out. */
     private boolean wasActing;
@@ -204,13 +206,15 @@ public final class Leadership {
      */
     public CompletableFuture<View> stepDown() {
         CompletableFuture<View> done = new CompletableFuture<>();
-        run(() -> stepDown(done));
+        if (admit(done)) {
+            run(() -> stepDown(done));
+        }
         return done;
     }
 
     private void stepDown(CompletableFuture<View> done) {
         if (writing) {
-            afterWrite(() -> stepDown(done), done); // a renewal is in flight: right after it
+            afterWrite.add(() -> stepDown(done)); // a renewal is in flight: right after it
             return;
         }
         Held h = held;
@@ -245,13 +249,31 @@ public final class Leadership {
     /** Before this node leaves: hands over if it leads (completes at once otherwise). */
     public CompletableFuture<Void> handOverBeforeLeaving() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        run(() -> handOverBeforeLeaving(done));
+        if (admit(done)) {
+            run(() -> handOverBeforeLeaving(done));
+        }
         return done;
+    }
+
+    /**
+     * Takes a place for an operator's request (a step-down, a leave) until it is answered; refuses it when
+     * {@link #MAX_WAITING} are unanswered. So the election thread's queue never fills: besides these it
+     * holds at most one check and one write completion, and a task it dropped would stop the election.
+     */
+    private boolean admit(CompletableFuture<?> done) {
+        if (requests.incrementAndGet() > MAX_WAITING) {
+            requests.decrementAndGet();
+            done.completeExceptionally(new Refused("busy", MAX_WAITING + " step-down or leave requests are already"
+                    + " waiting for the leader record; try again in a moment"));
+            return false;
+        }
+        done.whenComplete((v, e) -> requests.decrementAndGet());
+        return true;
     }
 
     private void handOverBeforeLeaving(CompletableFuture<Void> done) {
         if (writing) {
-            afterWrite(() -> handOverBeforeLeaving(done), done);
+            afterWrite.add(() -> handOverBeforeLeaving(done));
             return;
         }
         Held h = held;
@@ -414,15 +436,6 @@ public final class Leadership {
         }
     }
 
-    /** Queues a request behind the write in flight; refused when {@link #MAX_WAITING} already wait. */
-    private void afterWrite(Runnable request, CompletableFuture<?> done) {
-        if (afterWrite.size() >= MAX_WAITING) {
-            done.completeExceptionally(new Refused("busy", MAX_WAITING + " step-down or leave requests are already"
-                    + " waiting for the leader record; try again in a moment"));
-            return;
-        }
-        afterWrite.add(request);
-    }
 
     /** Publishes what readers see, and tells of a change of the leader shown (or of the majority). */
     private void publish(Held h) {
@@ -466,7 +479,7 @@ public final class Leadership {
                 }
             });
         } catch (RejectedExecutionException e) {
-            // stopping: nothing more to decide
+            // an executor that refuses once it is stopped: nothing more to decide
         }
     }
 }

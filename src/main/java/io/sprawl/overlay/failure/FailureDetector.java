@@ -84,7 +84,7 @@ public final class FailureDetector {
      */
     public record Stats(long incarnation, int awareness, long pingsSent, long indirectProbesSent, long acksReceived,
             long suspicions, long refutations, long failures, long malformedDropped, long forgedDropped,
-            long unansweredWhileStuck) {
+            long unansweredWhileStuck, long relaysRefused) {
     }
 
     /** What this node's detector keeps of a peer: its probing, not its liveness (that is the table's). */
@@ -361,7 +361,7 @@ public final class FailureDetector {
 
     public synchronized Stats stats() {
         return new Stats(selfIncarnation, awareness.score(), pingsSent, indirectProbesSent, acksReceived, suspicions,
-                refutations, failures, malformedDropped, forgedDropped, unansweredWhileStuck);
+                refutations, failures, malformedDropped, forgedDropped, unansweredWhileStuck, relaysRefused);
     }
 
     /** Whether this node answers probes: its probe timer has fired recently (always, with probing off). */
@@ -452,7 +452,7 @@ public final class FailureDetector {
                 out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
             }
             indirectProbesSent += via.size();
-                pr.relays = via;
+            pr.relays = via;
             pr.expectedNacks = via.size();
             out.checks.add(new Check(pr.target, pr.incarnation)); // a crash needs no indirect probes to tell
             long wait = DetectorMath.indirectTimeoutMillis(pr.timeout);
@@ -597,8 +597,8 @@ public final class FailureDetector {
             }
             case FAILED -> {
                 Liveness.State st = p == null ? GONE : state(p);
-                if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()) {
-                    fail(p, r.incarnation(), r.cause().text + " at " + r.from());
+                if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
+                        && fail(p, r.incarnation(), r.cause().text + " at " + r.from())) {
                     rumors.add(r);
                 }
             }
@@ -684,10 +684,11 @@ public final class FailureDetector {
             if (p == null || st.state() == MemberState.FAILED || st.incarnation() != incarnation) {
                 return;
             }
-            fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")");
-            broadcast(new Rumor(Rumor.Kind.FAILED, id, incarnation, selfId, Rumor.Cause.PROCESS_GONE), out);
-            if (config.excludeFailed()) {
-                out.exclude.add(id);
+            if (fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")")) {
+                broadcast(new Rumor(Rumor.Kind.FAILED, id, incarnation, selfId, Rumor.Cause.PROCESS_GONE), out);
+                if (config.excludeFailed()) {
+                    out.exclude.add(id);
+                }
             }
         }
         flush(out);
@@ -716,23 +717,29 @@ public final class FailureDetector {
                 scheduler.schedule(stall, () -> verdict(id, s));
                 return;
             }
-            fail(p, s.incarnation, Rumor.Cause.SUSPICION_TIMEOUT.text + " (" + s.reason + ")");
-            broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.SUSPICION_TIMEOUT), out);
-            if (config.excludeFailed()) {
-                out.exclude.add(id);
+            if (fail(p, s.incarnation, Rumor.Cause.SUSPICION_TIMEOUT.text + " (" + s.reason + ")")) {
+                broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.SUSPICION_TIMEOUT), out);
+                if (config.excludeFailed()) {
+                    out.exclude.add(id);
+                }
             }
         }
         flush(out);
     }
 
-    private void fail(Peer p, long incarnation, String reason) {
+    /**
+     * The verdict, as far as the table takes it: false when its rules refuse (the member left, or a newer
+     * incarnation reached it first), and then nothing is told or excluded.
+     */
+    private boolean fail(Peer p, long incarnation, String reason) {
         p.suspicion = null;
         if (!table.failed(p.id, incarnation, reason)) {
-            return;
+            return false;
         }
         failures++;
         long lastAck = p.stats.lastAckAt();
         observer.failed(lastAck > 0 ? clock.millis() - lastAck : -1);
+        return true;
     }
 
     /** A higher incarnation: whatever this node held against the peer is refuted. */

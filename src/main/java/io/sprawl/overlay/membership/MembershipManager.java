@@ -55,8 +55,13 @@ public final class MembershipManager implements Liveness, AutoCloseable {
     private long viewId = -1;
 
     private volatile MembershipSnapshot snapshot;
+    /** Each member's state, published with the snapshot: what the failure detector reads, without the lock. */
+    private volatile Map<String, State> states = Map.of();
 
-    /** @param incarnation the record's, or higher when the failure detector heard a refutation first */
+    /**
+     * @param incarnation the record's, or higher: the failure detector heard a refutation first, or a
+     *                    suspicion of a newer incarnation (that incarnation is then the one suspected)
+     */
     private record Entry(MemberRecord record, MemberState state, long since, long seenAt, long incarnation) {
     }
 
@@ -120,10 +125,10 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         publish(now);
     }
 
+    /** Lock-free: the state as of the last change (a transition re-checks under the lock). */
     @Override
-    public synchronized State of(String id) {
-        Entry e = entries.get(id);
-        return e == null ? null : new State(e.state, e.incarnation);
+    public State of(String id) {
+        return states.get(id);
     }
 
     /**
@@ -329,9 +334,12 @@ public final class MembershipManager implements Liveness, AutoCloseable {
 
     private void publish(long now) {
         List<Member> rows = new ArrayList<>(entries.size());
+        Map<String, State> byId = new HashMap<>();
         for (Entry e : entries.values()) {
             rows.add(Member.of(e.record, e.state, e.incarnation, e.since, e.seenAt));
+            byId.put(e.record.id(), new State(e.state, e.incarnation));
         }
+        states = Map.copyOf(byId);
         rows.sort(Comparator.comparing(Member::id));
         snapshot = new MembershipSnapshot(viewId, now, List.copyOf(rows));
     }
