@@ -5,18 +5,9 @@ import io.sprawl.overlay.failure.ProbeTransport;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.membership.MembershipSnapshot;
-import io.sprawl.overlay.threads.OwnedExecutors;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.Socket;
-import java.net.SocketException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -47,15 +38,11 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     static final String FORK_STACK = "sprawl-overlay";
     static final String FORK_CHANNEL = "probes";
-    /** A process check waits this long for its connection; a silent host (cut off, DROPped) is no evidence. */
-    static final int PROCESS_CHECK_TIMEOUT_MS = 250;
-    /** Process checks waiting: one per missed ack or suspicion, each done in at most the timeout above. */
-    static final int CHECKS_QUEUE = 64;
 
     private final JChannel main;
     private final ForkChannel fork;
     private final MembershipManager membership;
-    private final ExecutorService checks;
+    private final ProcessCheck processes;
     private volatile Map<String, Address> byTransportId = Map.of();
     private volatile long mappedViewId = -1;
 
@@ -63,7 +50,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             throws Exception {
         this.main = main;
         this.membership = membership;
-        this.checks = OwnedExecutors.single("sprawl-process-check-" + membership.selfId(), CHECKS_QUEUE);
+        this.processes = new ProcessCheck(membership.selfId());
         this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL);
         fork.setReceiver(new Receiver() {
             @Override
@@ -148,47 +135,10 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         }
     }
 
-    /**
-     * Connects to the member's FD_SOCK2 port, which its JGroups stack holds for as long as the process
-     * lives (a stopped process too: the kernel still accepts). Refused means no process, but only from a
-     * member on this host: this kernel answers for both ends. Across a network a firewall that REJECTs
-     * (a TCP reset or an ICMP port-unreachable) refuses exactly as a closed port does, so there a refusal
-     * proves nothing and the member is left to the probes and the suspicion timeout.
-     */
+    /** Whether the member's process is gone: {@link ProcessCheck}. */
     @Override
     public void checkProcess(String nodeId, Consumer<String> ifGone) {
-        Member m = membership.member(nodeId).orElse(null);
-        if (m == null || checks.isShutdown()) {
-            return;
-        }
-        InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
-        checks.execute(() -> {
-            if (!onThisHost(fdPort.getAddress())) {
-                return;
-            }
-            try (Socket s = new Socket()) {
-                s.connect(fdPort, PROCESS_CHECK_TIMEOUT_MS);
-            } catch (ConnectException e) {
-                ifGone.accept("nothing listens on " + fdPort.getHostString() + ":" + fdPort.getPort());
-            } catch (IOException e) {
-                // a timeout or an unreachable host: no evidence either way
-            }
-        });
-    }
-
-    /** Whether the address is this host's own (loopback, or an interface's): no network lies between. */
-    static boolean onThisHost(InetAddress a) {
-        if (a == null) {
-            return false;
-        }
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
-            return true;
-        }
-        try {
-            return NetworkInterface.getByInetAddress(a) != null;
-        } catch (SocketException e) {
-            return false;
-        }
+        membership.member(nodeId).ifPresent(m -> processes.check(m, ifGone));
     }
 
     private void sendQuietly(Message m) {
@@ -224,7 +174,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     @Override
     public void close() {
-        checks.shutdownNow();
+        processes.close();
         fork.close();
     }
 }

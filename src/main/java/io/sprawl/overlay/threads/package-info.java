@@ -20,7 +20,7 @@
  *       <td>nothing: the detector's state is under its monitor</td>
  *       <td>bounded by the detector: per peer one probe in flight and its two deadlines, and a verdict per
            confirmation of a suspicion (one per member); relays capped at 1,024</td></tr>
- *   <tr><td>{@code sprawl-process-check-<id>}</td>
+ *   <tr><td>{@code sprawl-process-check-<id>} ({@code cluster.ProcessCheck})</td>
  *       <td>a connection to a suspected peer's FD_SOCK2 port (is its process gone?)</td>
  *       <td>nothing</td><td>64</td></tr>
  *   <tr><td>{@code sprawl-membership-notifier-<id>}</td>

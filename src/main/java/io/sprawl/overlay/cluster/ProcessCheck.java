@@ -1,0 +1,75 @@
+package io.sprawl.overlay.cluster;
+
+import io.sprawl.overlay.membership.Member;
+import io.sprawl.overlay.threads.OwnedExecutors;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * Is a member's process gone? Connects to its FD_SOCK2 port, which its JGroups stack holds for as
+ * long as the process lives (a stopped process too: the kernel still accepts). Refused means no
+ * process, but only for a member on this host: this kernel answers for both ends. Across a network a
+ * firewall that REJECTs (a TCP reset or an ICMP port-unreachable) refuses exactly as a closed port
+ * does, so there a refusal proves nothing and the member is left to the probes and the suspicion
+ * timeout. The checks run one at a time on a thread of their own, in the order asked.
+ */
+final class ProcessCheck implements AutoCloseable {
+
+    /** A check waits this long for its connection; a silent host (cut off, DROPped) is no evidence. */
+    static final int TIMEOUT_MS = 250;
+    /** Checks waiting: one per missed ack or suspicion, each done in at most the timeout above. */
+    static final int QUEUE = 64;
+
+    private final ExecutorService thread;
+
+    ProcessCheck(String nodeId) {
+        thread = OwnedExecutors.single("sprawl-process-check-" + nodeId, QUEUE);
+    }
+
+    /** Tells {@code ifGone} what shows that {@code m}'s process is gone, if anything does. */
+    void check(Member m, Consumer<String> ifGone) {
+        if (thread.isShutdown()) {
+            return;
+        }
+        InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
+        thread.execute(() -> {
+            if (!onThisHost(fdPort.getAddress())) {
+                return;
+            }
+            try (Socket s = new Socket()) {
+                s.connect(fdPort, TIMEOUT_MS);
+            } catch (ConnectException e) {
+                ifGone.accept("nothing listens on " + fdPort.getHostString() + ":" + fdPort.getPort());
+            } catch (IOException e) {
+                // a timeout or an unreachable host: no evidence either way
+            }
+        });
+    }
+
+    /** Whether the address is this host's own (loopback, or an interface's): no network lies between. */
+    static boolean onThisHost(InetAddress a) {
+        if (a == null) {
+            return false;
+        }
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(a) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
