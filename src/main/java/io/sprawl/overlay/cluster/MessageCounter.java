@@ -1,7 +1,6 @@
 package io.sprawl.overlay.cluster;
 
 import io.sprawl.overlay.membership.MembershipManager;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,8 +57,7 @@ public final class MessageCounter {
 
     /** The last published count of each live member (this node's exact), keyed by node id. */
     public Map<String, Long> byNode() {
-        Set<String> live = new HashSet<>();
-        membership.snapshot().live().forEach(m -> live.add(m.id()));
+        Set<String> live = membership.snapshot().liveIds();
         Map<String, Long> out = new java.util.TreeMap<>(cache);
         out.put(selfId, count.get());
         out.keySet().retainAll(live);

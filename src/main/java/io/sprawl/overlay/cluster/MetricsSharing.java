@@ -75,8 +75,7 @@ public final class MetricsSharing {
 
     /** Each live member's forecast load (0-1), from the published snapshots: see {@link #loads(Map, Set, long, long)}. */
     public Map<String, Double> loads() {
-        Set<String> live = new HashSet<>();
-        membership.snapshot().live().forEach(m -> live.add(m.id()));
+        Set<String> live = membership.snapshot().liveIds();
         return loads(Map.copyOf(cache), live, clock.millis(), staleAfterMillis);
     }
 

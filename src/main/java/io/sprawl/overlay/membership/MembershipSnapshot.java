@@ -4,6 +4,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The whole member table and the JGroups view id at one instant; members sorted by id.
@@ -19,6 +21,11 @@ public record MembershipSnapshot(long viewId, long takenAt, List<Member> members
 
     public List<Member> live() {
         return members.stream().filter(m -> m.state().live()).toList();
+    }
+
+    /** The ids of the live members (HEALTHY or SUSPECT). */
+    public Set<String> liveIds() {
+        return members.stream().filter(m -> m.state().live()).map(Member::id).collect(Collectors.toSet());
     }
 
     public List<Member> inState(MemberState state) {
