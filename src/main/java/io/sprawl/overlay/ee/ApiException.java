@@ -26,6 +26,14 @@ public class ApiException extends RuntimeException {
         return code;
     }
 
+    /** A client's value as an error message quotes it: cut to 64 characters, so a huge input is not echoed back. */
+    static String shown(String raw) {
+        if (raw == null) {
+            return "none";
+        }
+        return raw.length() <= 64 ? raw : raw.substring(0, 64) + "... (" + raw.length() + " characters)";
+    }
+
     static ApiException badRequest(String code, String message) {
         return new ApiException(400, code, message);
     }

@@ -62,7 +62,7 @@ public class EventsResource {
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw ApiException.badRequest("bad-since", "since=" + since
+        throw ApiException.badRequest("bad-since", "since=" + ApiException.shown(since)
                 + " is not allowed: a sequence number, a whole number from 0 (events after it are returned)");
     }
 

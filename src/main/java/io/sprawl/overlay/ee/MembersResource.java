@@ -27,6 +27,8 @@ public class MembersResource {
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final int MAX_ENTRIES = 64;
+    /** Metadata rides in the member record to every member: a value is a label or an address, not a document. */
+    static final int MAX_VALUE_CHARS = 1024;
 
     @Inject
     OverlayNode node;
@@ -91,12 +93,16 @@ public class MembersResource {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : body.entrySet()) {
             if (!KEY.matcher(e.getKey()).matches()) {
-                throw ApiException.badRequest("bad-metadata", "metadata key '" + e.getKey() + "' is not allowed:"
+                throw ApiException.badRequest("bad-metadata", "metadata key '" + ApiException.shown(e.getKey()) + "' is not allowed:"
                         + " 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
             if (!(e.getValue() instanceof String v)) {
                 throw ApiException.badRequest("bad-metadata", "metadata value of '" + e.getKey()
                         + "' must be a string, got " + (e.getValue() == null ? "null" : e.getValue()));
+            }
+            if (v.length() > MAX_VALUE_CHARS) {
+                throw ApiException.badRequest("bad-metadata", "metadata value of '" + e.getKey() + "' is "
+                        + v.length() + " characters; at most " + MAX_VALUE_CHARS + " are allowed");
             }
             out.put(e.getKey(), v);
         }
@@ -105,7 +111,8 @@ public class MembersResource {
 
     static ApiException unknown(GossipManager g, String id) {
         String known = g.membership().snapshot().members().stream().map(Member::id).collect(Collectors.joining(", "));
-        return new ApiException(404, "unknown-member", "no member '" + id + "' in the table of " + g.selfId()
+        return new ApiException(404, "unknown-member", "no member '" + ApiException.shown(id) + "' in the table of "
+                + g.selfId()
                 + "; members: " + known);
     }
 }

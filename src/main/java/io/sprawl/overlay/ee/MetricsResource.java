@@ -109,7 +109,7 @@ public class MetricsResource {
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw ApiException.badRequest("bad-" + name, name + "=" + raw + " is not allowed: epoch milliseconds, a whole"
+        throw ApiException.badRequest("bad-" + name, name + "=" + ApiException.shown(raw) + " is not allowed: epoch milliseconds, a whole"
                 + " number of at least 0");
     }
 

@@ -19,6 +19,8 @@ import java.util.Map;
 public class RouteResource {
 
     static final int MAX_REPLICAS = 64;
+    /** A topic or key is a name, not a payload: longer keys are refused rather than hashed and echoed back. */
+    static final int MAX_KEY_BYTES = 1024;
 
     @Inject
     OverlayNode node;
@@ -29,6 +31,7 @@ public class RouteResource {
 
     @GET
     public Route route(@PathParam("key") String key, @QueryParam("replicas") String replicas) {
+        checkKey(key);
         Router router = node.router();
         int n = replicas == null || replicas.isEmpty() ? router.defaultReplicas() : parseReplicas(replicas);
         List<Member> owners = router.route(key, n);
@@ -42,6 +45,14 @@ public class RouteResource {
         return new Route(key, n, owners, loads);
     }
 
+    static void checkKey(String key) {
+        int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_KEY_BYTES) {
+            throw ApiException.badRequest("key-too-long", "the key is " + bytes + " bytes (UTF-8); at most "
+                    + MAX_KEY_BYTES + " are allowed");
+        }
+    }
+
     static int parseReplicas(String raw) {
         try {
             int n = Integer.parseInt(raw);
@@ -51,7 +62,7 @@ public class RouteResource {
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw ApiException.badRequest("bad-replicas", "replicas=" + raw + " is not allowed: a whole number from 1 to "
+        throw ApiException.badRequest("bad-replicas", "replicas=" + ApiException.shown(raw) + " is not allowed: a whole number from 1 to "
                 + MAX_REPLICAS);
     }
 }

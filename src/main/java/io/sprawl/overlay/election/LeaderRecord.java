@@ -1,6 +1,7 @@
 package io.sprawl.overlay.election;
 
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoField;
 
 /**
  * The cluster's leader record, the one value of the replicated leader cache. Only a conditional
@@ -15,8 +16,14 @@ import org.infinispan.protostream.annotations.Proto;
  * @param steppedDown a leader that stepped down in favour of this one, not chosen again during this term; or empty
  */
 @Proto
-public record LeaderRecord(String leader, long term, long since, long renewedAt, String reason, boolean released,
-                           String steppedDown) {
+public record LeaderRecord(
+        @ProtoField(number = 1) String leader,
+        @ProtoField(number = 2) long term,
+        @ProtoField(number = 3) long since,
+        @ProtoField(number = 4) long renewedAt,
+        @ProtoField(number = 5) String reason,
+        @ProtoField(number = 6) boolean released,
+        @ProtoField(number = 7) String steppedDown) {
 
     public LeaderRecord {
         leader = leader == null ? "" : leader;

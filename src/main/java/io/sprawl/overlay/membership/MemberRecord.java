@@ -2,6 +2,7 @@ package io.sprawl.overlay.membership;
 
 import java.util.Map;
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoField;
 
 /**
  * One member as it describes itself, the value of the replicated member cache (key: the node id).
@@ -15,22 +16,22 @@ import org.infinispan.protostream.annotations.Proto;
  */
 @Proto
 public record MemberRecord(
-        String id,
-        String transportId,
-        String address,
-        int gossipPort,
-        int httpPort,
-        String version,
-        long startTime,
-        long incarnation,
-        String site,
-        String rack,
-        Map<String, String> capabilities,
-        Map<String, String> metadata,
-        long revision,
-        long updatedAt,
-        RecordStatus status,
-        long departedAt) {
+        @ProtoField(number = 1) String id,
+        @ProtoField(number = 2) String transportId,
+        @ProtoField(number = 3) String address,
+        @ProtoField(number = 4) int gossipPort,
+        @ProtoField(number = 5) int httpPort,
+        @ProtoField(number = 6) String version,
+        @ProtoField(number = 7) long startTime,
+        @ProtoField(number = 8) long incarnation,
+        @ProtoField(number = 9) String site,
+        @ProtoField(number = 10) String rack,
+        @ProtoField(number = 11) Map<String, String> capabilities,
+        @ProtoField(number = 12) Map<String, String> metadata,
+        @ProtoField(number = 13) long revision,
+        @ProtoField(number = 14) long updatedAt,
+        @ProtoField(number = 15) RecordStatus status,
+        @ProtoField(number = 16) long departedAt) {
 
     public MemberRecord {
         capabilities = capabilities == null ? Map.of() : Map.copyOf(capabilities);

@@ -1,6 +1,7 @@
 package io.sprawl.overlay.membership;
 
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoEnumValue;
 
 /**
  * What a member record says of its member. The owner writes {@code ALIVE} and, saying goodbye,
@@ -9,10 +10,10 @@ import org.infinispan.protostream.annotations.Proto;
  */
 @Proto
 public enum RecordStatus {
-    ALIVE,
-    LEAVING,
-    FAILED,
-    LEFT;
+    @ProtoEnumValue(0) ALIVE,
+    @ProtoEnumValue(1) LEAVING,
+    @ProtoEnumValue(2) FAILED,
+    @ProtoEnumValue(3) LEFT;
 
     public boolean departed() {
         return this == FAILED || this == LEFT;

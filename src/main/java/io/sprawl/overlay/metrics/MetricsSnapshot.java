@@ -2,6 +2,7 @@ package io.sprawl.overlay.metrics;
 
 import java.util.Map;
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoField;
 
 /**
  * A node's latest figures as it shares them with the cluster: the value of the replicated metrics
@@ -11,7 +12,10 @@ import org.infinispan.protostream.annotations.Proto;
  * @param figures by {@link MetricNames}, custom metrics included
  */
 @Proto
-public record MetricsSnapshot(String node, long time, Map<String, Double> figures) {
+public record MetricsSnapshot(
+        @ProtoField(number = 1) String node,
+        @ProtoField(number = 2) long time,
+        @ProtoField(number = 3) Map<String, Double> figures) {
 
     public MetricsSnapshot {
         figures = figures == null ? Map.of() : Map.copyOf(figures);

@@ -96,6 +96,8 @@ class OverlayApiIT {
         assertError(Http.put(ADMIN_API + "/members/it0/metadata", "{\"bad key\":\"x\"}", ADMIN), 400, "bad-metadata",
                 "'bad key' is not allowed");
         assertError(Http.put(ADMIN_API + "/members/it0/metadata", "{not json", ADMIN), 400, "bad-json", "");
+        assertError(Http.put(ADMIN_API + "/members/it0/metadata", "{\"blob\":\"" + "x".repeat(1025) + "\"}", ADMIN),
+                400, "bad-metadata", "'blob' is 1025 characters; at most 1024");
         assertError(Http.put(ADMIN_API + "/members/other/metadata", "{}", ADMIN), 404, "unknown-member", "other");
         Http.put(ADMIN_API + "/members/it0/metadata", "{\"role\":\"arquillian\"}", ADMIN);
     }
@@ -168,6 +170,10 @@ class OverlayApiIT {
         assertEquals(1, Http.get(API + "/route/orders?replicas=1").object().getInt("replicas"));
         assertError(Http.get(API + "/route/orders?replicas=0"), 400, "bad-replicas", "from 1 to 64");
         assertError(Http.get(API + "/route/orders?replicas=x"), 400, "bad-replicas", "replicas=x");
+        assertEquals(200, Http.get(API + "/route/" + "k".repeat(1024)).status(), "a key of exactly the limit");
+        Reply tooLong = Http.get(API + "/route/" + "k".repeat(5000));
+        assertError(tooLong, 400, "key-too-long", "the key is 5000 bytes (UTF-8); at most 1024");
+        assertTrue(tooLong.body().length() < 300, "the key is not echoed back: " + tooLong.body().length());
     }
 
     @Test
