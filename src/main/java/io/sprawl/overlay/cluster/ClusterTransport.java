@@ -64,8 +64,35 @@ public final class ClusterTransport implements AutoCloseable {
             return t;
         } catch (RuntimeException | Error e) {
             stopQuietly(config.nodeId(), manager, null);
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof SecurityException refused) {
+                    // JGroups hands the joiner the coordinator's reason (ProtocolAuth): that is the line to show.
+                    throw new JoinRefused("refused at join: " + refused.getMessage(), e);
+                }
+            }
             throw e;
         }
+    }
+
+    /** The cluster refused this node at its join (its protocol range meets none of the cluster's). */
+    public static final class JoinRefused extends RuntimeException {
+        JoinRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The protocol range this node speaks and the joins and merges it refused since start ({@link ProtocolAuth}).
+     *
+     * @param lastRefusal the reason of the last refusal, empty for none
+     */
+    public record ProtocolStatus(String speaks, long refused, String lastRefusal) {
+    }
+
+    public ProtocolStatus protocol() {
+        ProtocolAuth auth = channel.getProtocolStack().findProtocol(ProtocolAuth.class);
+        return auth == null ? new ProtocolStatus("", 0, "")
+                : new ProtocolStatus(auth.range(), auth.refused(), auth.lastRefusal());
     }
 
     public <K, V> Cache<K, V> cache(String name) {

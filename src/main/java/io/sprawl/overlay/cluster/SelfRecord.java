@@ -1,5 +1,6 @@
 package io.sprawl.overlay.cluster;
 
+import io.sprawl.overlay.failure.ProbeCodec;
 import io.sprawl.overlay.OverlayVersion;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.config.SettingException;
@@ -87,7 +88,8 @@ public final class SelfRecord {
         synchronized (lock) {
             MemberRecord record = new MemberRecord(config.nodeId(), transport.selfTransportId(), config.bindAddress(),
                     config.gossipPort(), config.httpPort(), OverlayVersion.VALUE, startTime, incarnation, config.site(),
-                    config.rack(), config.capabilities(), config.metadata(), 1, clock.millis(), RecordStatus.ALIVE, 0);
+                    config.rack(), config.capabilities(), config.metadata(), 1, clock.millis(), RecordStatus.ALIVE, 0,
+                    ProbeCodec.MIN_VERSION, config.detector().protocolVersion());
             current = record;
             cache.put(record.id(), record);
         }

@@ -17,7 +17,9 @@ public record DetectorConfig(
         boolean excludeFailed,
         int suspicionMultiplier,
         int suspicionMaxMultiplier,
-        int suspicionConfirmations) {
+        int suspicionConfirmations,
+        int pauseAllowanceMaxMillis,
+        int protocolVersion) {
 
     static DetectorConfig from(Function<String, Optional<String>> source) {
         DetectorConfig c = new DetectorConfig(
@@ -30,7 +32,9 @@ public record DetectorConfig(
                 Settings.PROBE_EXCLUDE_FAILED.read(source),
                 Settings.SUSPICION_MULTIPLIER.read(source),
                 Settings.SUSPICION_MAX_MULTIPLIER.read(source),
-                Settings.SUSPICION_CONFIRMATIONS.read(source));
+                Settings.SUSPICION_CONFIRMATIONS.read(source),
+                Settings.SUSPICION_PAUSE_ALLOWANCE_MAX_MS.read(source),
+                Settings.PROBE_PROTOCOL_VERSION.read(source));
         // A node must not call itself stuck between two ordinary rounds.
         if (c.stuckAfterMillis < 2 * c.probeIntervalMillis) {
             throw new SettingException(Settings.PROBE_STUCK_AFTER_MS.key(), String.valueOf(c.stuckAfterMillis),

@@ -218,10 +218,14 @@ public final class Settings {
                     + " transport answers stays in the view, FAILED in the table, until it refutes.",
             bool());
 
-    public static final Setting<Integer> SUSPICION_MULTIPLIER = new Setting<>("sprawl.suspicion.multiplier", "15",
-            "The shortest suspicion timeout is multiplier x probe interval x max(1, log10(members)): 1.5 s up to 10"
-                    + " members, 3 s at 100. It outlasts a 1 s pause plus the refutation's trip, and still ends a hang"
-                    + " within 3 s.",
+    public static final Setting<Integer> SUSPICION_MULTIPLIER = new Setting<>("sprawl.suspicion.multiplier", "20",
+            "The shortest suspicion timeout is multiplier x probe interval x max(1, log10(members)): 2 s up to 10"
+                    + " members, 4 s at 100. Chosen from the measured curve (src/bench/pause-bench.sh, 9 nodes): at 15 a"
+                    + " 2 s SIGSTOP was FAILED by all 8 others in 3 of 3 pauses, at 20 in none, and a hang is FAILED in"
+                    + " 2.36 s (p99 2.41) instead of 1.85 (2.04). 25 also took 2 s, not 3 s, and a hang took 2.82 s"
+                    + " (p99 2.99): pauses of 3 s and more end in FAILED at any multiplier that keeps a hang under 3 s"
+                    + " (and JGroups' FD_ALL3 excludes a node silent for 3 s); the pause allowance covers a node that"
+                    + " is paused 2-3 s often.",
             intIn(1, 1_000, "a multiplier"));
 
     public static final Setting<Integer> SUSPICION_MAX_MULTIPLIER = new Setting<>("sprawl.suspicion.max-multiplier",
@@ -234,6 +238,21 @@ public final class Settings {
             "Independent suspicions that bring the timeout down to its shortest (Lifeguard's K); fewer members than"
                     + " that lower it to what they can give.",
             intIn(0, 64, "a number of confirmations"));
+
+    public static final Setting<Integer> SUSPICION_PAUSE_ALLOWANCE_MAX_MS = new Setting<>(
+            "sprawl.suspicion.pause-allowance-max-ms", "3000",
+            "A node that refutes a suspicion says how long its longest pause of the last 10 minutes was (its own"
+                    + " timer's gap: a GC, a stolen CPU); the others add that to its suspicion timeout for 10 minutes,"
+                    + " at most this much. A node paused often is then not failed over again and again, at the price"
+                    + " of finding a real hang of that node up to this much later. 0 turns it off.",
+            intIn(0, 60_000, "milliseconds"));
+
+    public static final Setting<Integer> PROBE_PROTOCOL_VERSION = new Setting<>("sprawl.probe.protocol-version", "2",
+            "The newest probe wire format this node speaks (memberlist's protocol version), named in its member"
+                    + " record. Each peer is sent the newest its own record names, so nodes of the previous release"
+                    + " (version 1) and this one share a cluster; set 1 to pin a node to the old format (a rollback,"
+                    + " a test).",
+            intIn(1, 2, "a protocol version"));
 
     // ---- leader election (package election: Candidates and ClaimRules the rules, Leadership the terms and lease) ----
 
@@ -308,6 +327,7 @@ public final class Settings {
             CLUSTER_SECURITY, TLS_DIR, TLS_CERT_PEM, TLS_KEY_PEM, TLS_CA_PEM, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,
             PROBE_EXCLUDE_FAILED, SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS,
+            SUSPICION_PAUSE_ALLOWANCE_MAX_MS, PROBE_PROTOCOL_VERSION,
             LEADER_CHECK_INTERVAL_MS, LEADER_LEASE_MS, LEADER_HYSTERESIS, LEADER_MIN_TENURE_MS, LEADER_PREFERRED_SITE, LEADER_MINORITY_READY,
             METRICS_ENABLED, METRICS_SAMPLE_INTERVAL_MS, METRICS_PUBLISH_INTERVAL_MS, METRICS_FORECAST_HORIZON_S,
             METRICS_CUSTOM_MAX);

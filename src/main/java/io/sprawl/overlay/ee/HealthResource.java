@@ -1,5 +1,6 @@
 package io.sprawl.overlay.ee;
 
+import io.sprawl.overlay.cluster.ClusterTransport;
 import io.sprawl.overlay.OverlayVersion;
 import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.config.ApiConfig;
@@ -68,11 +69,12 @@ public class HealthResource {
      * @param failedNodes members this node shows FAILED
      * @param detector    this node's failure-detector counters and local health (null when it is not running)
      * @param wire        bytes and messages its transport sent and received since start
+     * @param protocol    the protocol range this node speaks, and the joins it refused for a range that meets none
      */
     public record MembershipView(String self, long viewId, String leader, long leaderTerm, boolean majority,
                                  Map<MemberState, Integer> counts,
                                  List<String> failedNodes, FailureDetector.Stats detector, Map<String, Long> wire,
-                                 List<Member> members) {
+                                 ClusterTransport.ProtocolStatus protocol, List<Member> members) {
     }
 
     /** This node's view of the membership and of the leader. */
@@ -85,7 +87,8 @@ public class HealthResource {
         return new MembershipView(g.selfId(), s.viewId(), leader == null ? null : leader.leader(),
                 leader == null ? 0 : leader.term(), leader != null && leader.majority(), s.countByState(),
                 s.inState(MemberState.FAILED).stream().map(Member::id).toList(),
-                g.detector().map(FailureDetector::stats).orElse(null), g.transport().wireStats(), s.members());
+                g.detector().map(FailureDetector::stats).orElse(null), g.transport().wireStats(),
+                g.transport().protocol(), s.members());
     }
 
     /**

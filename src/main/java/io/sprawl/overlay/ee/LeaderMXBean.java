@@ -20,4 +20,11 @@ public interface LeaderMXBean {
 
     /** Sent to the leader: hands over to the best other eligible member; says what happened. */
     String stepDown() throws InterruptedException;
+
+    /**
+     * Sent to a survivor of a majority lost to crashes: {@code lost} (comma-separated ids) are confirmed gone for
+     * good, and this side is made available and elects. Refused while a majority is reachable, or unless the ids
+     * are exactly the last agreed membership's members missing from this side; says what happened.
+     */
+    String recoverMajority(String lost) throws InterruptedException;
 }

@@ -40,8 +40,10 @@ public class MembersResource {
 
     /**
      * One member, and what this node's failure detector knows of it: {@code lastAckAt} (epoch ms, 0 if
-     * none), {@code rttEwmaMillis} and {@code rttP99Millis} (-1 until measured), {@code phi}, and the
-     * confirmations of a running suspicion. This node itself has none of these: they are null.
+     * none), {@code rttEwmaMillis} and {@code rttP99Millis} (-1 until measured), {@code phi}, the
+     * confirmations of a running suspicion, {@code pauseAllowanceMillis} (what its suspicion gets on top for
+     * the pauses it reported) and {@code probeProtocol} (the probe wire version it speaks to this node). This
+     * node itself has none of these: they are null.
      */
     @GET
     @Path("{id}")
@@ -53,11 +55,12 @@ public class MembersResource {
         FailureDetector.PeerInfo p = g.detector().flatMap(d -> d.peer(id)).orElse(null);
         if (p == null) {
             b.addNull("lastAckAt").addNull("rttEwmaMillis").addNull("rttP99Millis").addNull("phi")
-                    .addNull("suspicionConfirmations");
+                    .addNull("suspicionConfirmations").addNull("pauseAllowanceMillis").addNull("probeProtocol");
         } else {
             b.add("lastAckAt", p.lastAckAt()).add("rttEwmaMillis", round(p.rttEwmaMillis()))
                     .add("rttP99Millis", round(p.rttP99Millis())).add("phi", round(p.phi()))
-                    .add("suspicionConfirmations", p.confirmations());
+                    .add("suspicionConfirmations", p.confirmations())
+                    .add("pauseAllowanceMillis", p.pauseAllowanceMillis()).add("probeProtocol", p.protocol());
         }
         return b.build();
     }

@@ -3,7 +3,9 @@ package io.sprawl.overlay.ee;
 import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.config.HostPort;
 import io.sprawl.overlay.failure.FailureDetector;
+import io.sprawl.overlay.election.Election;
 import io.sprawl.overlay.election.Leadership;
+import io.sprawl.overlay.election.MajorityRecovery;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MemberState;
 import io.sprawl.overlay.metrics.MetricNames;
@@ -20,8 +22,10 @@ import jakarta.ejb.TransactionManagementType;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -415,6 +419,29 @@ public class OverlayMXBeans {
                 return "not stepped down: " + e.getCause().getMessage();
             } catch (TimeoutException e) {
                 return "the hand-over was not written within " + wait + " ms; read Leader and Term for the outcome";
+            }
+        }
+
+        @Override
+        public String recoverMajority(String lost) throws InterruptedException {
+            Set<String> ids = new LinkedHashSet<>();
+            for (String id : (lost == null ? "" : lost).split(",")) {
+                if (!id.isBlank()) {
+                    ids.add(id.trim());
+                }
+            }
+            if (ids.isEmpty()) {
+                return "not recovered: name the lost members, comma-separated";
+            }
+            Election election = gossip().election().orElseThrow(() -> new IllegalStateException("not joined"));
+            try {
+                MajorityRecovery.Outcome o = election.recoverMajority(ids, "an operator (JMX)").toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS);
+                return "recovered: " + o.survivors() + " available, " + o.lost() + " confirmed lost";
+            } catch (ExecutionException e) {
+                return "not recovered: " + e.getCause().getMessage();
+            } catch (TimeoutException e) {
+                return "no answer within 10 s; read Leader and Majority for the outcome";
             }
         }
     }

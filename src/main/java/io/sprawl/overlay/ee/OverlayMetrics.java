@@ -104,6 +104,13 @@ public class OverlayMetrics {
         gauge("sprawl_detector_awareness", MetricUnits.NONE,
                 "The failure detector's local health score (0 healthy; higher: this node is the slow one)",
                 g, x -> x.detector().map(d -> d.stats().awareness()).orElse(0));
+        gauge("sprawl_detector_pause_allowance", MetricUnits.MILLISECONDS,
+                "What this node asks the others to add to its suspicion timeout: its longest own pause of the last"
+                        + " 10 minutes, capped (sprawl.suspicion.pause-allowance-max-ms)",
+                g, x -> x.detector().map(d -> d.stats().pauseAllowanceMillis()).orElse(0L));
+        gauge("sprawl_protocol_refused", MetricUnits.NONE,
+                "Joins and merges this node refused since start because the other node's protocol range meets none"
+                        + " of this node's", g, x -> x.transport().protocol().refused());
         gauge("sprawl_cluster_plaintext", MetricUnits.NONE,
                 "1 when cluster traffic runs plaintext (sprawl.cluster.security=plaintext), 0 under mutual TLS", g,
                 n -> n.tls().isPresent() ? 0 : 1);

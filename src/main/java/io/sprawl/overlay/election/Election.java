@@ -8,15 +8,27 @@ import io.sprawl.overlay.threads.OwnedExecutors;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
+import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.Configuration;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.topology.CacheTopology;
+import org.infinispan.topology.LocalTopologyManager;
 
 /**
  * One node's election, wired to Infinispan: the replicated leader cache (its configuration, its
@@ -25,19 +37,33 @@ import org.infinispan.partitionhandling.PartitionHandling;
  */
 public final class Election implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(Election.class.getName());
+
     /** One key, {@link CacheLeaderStore#KEY}: the leader record. */
     public static final String CACHE = "sprawl-leader";
     /** Checks, step-downs and leaves waiting for the election thread; a check is queued once at most. */
     static final int QUEUE = 64;
 
+    private final String selfId;
     private final Leadership leadership;
     private final MergeGate merge;
     private final ExecutorService thread;
+    private final AdvancedCache<String, LeaderRecord> cache;
+    private final ClusterTransport transport;
+    private final Supplier<List<Member>> table;
+    private final BiConsumer<String, String> operatorLog;
 
-    private Election(Leadership leadership, MergeGate merge, ExecutorService thread) {
+    private Election(String selfId, Leadership leadership, MergeGate merge, ExecutorService thread,
+            Cache<String, LeaderRecord> cache, ClusterTransport transport, Supplier<List<Member>> table,
+            BiConsumer<String, String> operatorLog) {
+        this.selfId = selfId;
         this.leadership = leadership;
         this.merge = merge;
         this.thread = thread;
+        this.cache = cache.getAdvancedCache();
+        this.transport = transport;
+        this.table = table;
+        this.operatorLog = operatorLog;
     }
 
     /** Defines the leader cache on a cache manager not yet started. */
@@ -65,10 +91,12 @@ public final class Election implements AutoCloseable {
      * @param table   this node's member table
      * @param load    each live member's forecast load in [0, 1]
      * @param previousProcessWaitMillis how long JGroups takes at most to exclude a silent member
+     * @param operatorLog where an operator's recovery is recorded (who, what): the node's event history
      */
     public static Election start(String selfId, LeaderConfig config, ClusterTransport transport,
                                  Supplier<List<Member>> table, Supplier<Map<String, Double>> load,
-                                 long previousProcessWaitMillis, Clock clock, Leadership.Events events) {
+                                 long previousProcessWaitMillis, Clock clock, Leadership.Events events,
+                                 BiConsumer<String, String> operatorLog) {
         DefaultCacheManager manager = transport.manager();
         Cache<String, LeaderRecord> cache = manager.getCache(CACHE);
         ExecutorService thread = OwnedExecutors.single("sprawl-election-" + selfId, QUEUE);
@@ -78,7 +106,7 @@ public final class Election implements AutoCloseable {
         // Candidates are ordered by declared weight x (1 - forecast load), from the shared metrics snapshots.
         Leadership l = new Leadership(selfId, config, store, table, load, clock, System::nanoTime, thread, events,
                 guard);
-        Election e = new Election(l, new MergeGate(cache), thread);
+        Election e = new Election(selfId, l, new MergeGate(cache), thread, cache, transport, table, operatorLog);
         cache.addListener(new LeaderCacheListener(l::recheck, e::afterMerge));
         manager.addListener(new MergeViewListener(e.merge::arm));
         l.recheck();
@@ -93,6 +121,50 @@ public final class Election implements AutoCloseable {
     public void tick() {
         leadership.recheck();
         afterMerge();
+    }
+
+    /**
+     * An operator's recovery of a majority lost to crashes ({@link MajorityRecovery}): when the rules allow it,
+     * the leader cache is made available on this side, which then elects. On the election thread (the cache's
+     * availability change is a blocking call to the coordinator); completes exceptionally with
+     * {@link MajorityRecovery.Refused} when the rules refuse.
+     *
+     * @param confirmed the node ids the operator confirms are gone for good
+     * @param operator  who asks (the API's or JMX's user), for the log and the event history
+     */
+    public CompletionStage<MajorityRecovery.Outcome> recoverMajority(Set<String> confirmed, String operator) {
+        CompletableFuture<MajorityRecovery.Outcome> result = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    result.complete(recover(confirmed, operator));
+                } catch (MajorityRecovery.Refused | RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new MajorityRecovery.Refused("busy", "the election thread's queue is full"));
+        }
+        return result;
+    }
+
+    private MajorityRecovery.Outcome recover(Set<String> confirmed, String operator) throws MajorityRecovery.Refused {
+        CacheTopology stable = ComponentRegistry.componentOf(cache, LocalTopologyManager.class)
+                .getStableCacheTopology(CACHE);
+        Set<String> stableIds = stable == null ? Set.of() : ClusterTransport.transportIds(stable.getMembers());
+        Set<String> view = transport.view().members();
+        List<Member> members = table.get();
+        List<String> lost = MajorityRecovery.check(cache.getAvailability() == AvailabilityMode.AVAILABLE, stableIds,
+                view, members, confirmed);
+        Set<String> survivors = new TreeSet<>();
+        members.stream().filter(m -> view.contains(m.transportId())).forEach(m -> survivors.add(m.id()));
+        cache.setAvailability(AvailabilityMode.AVAILABLE);
+        String what = "made the leader cache available on the side of " + survivors + ", confirming " + lost
+                + " lost (a majority of the last agreed membership); this side now elects";
+        LOG.warning(operator + " " + what + " (asked at " + selfId + ")");
+        operatorLog.accept(operator, what);
+        leadership.recheck();
+        return new MajorityRecovery.Outcome(lost, List.copyOf(survivors), operator);
     }
 
     private void afterMerge() {

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -29,7 +30,9 @@ import java.util.logging.Logger;
  * <p>Beyond the transport: a node answers probes only while its own probe timer fires, so a JVM
  * whose TCP answers but whose overlay is stuck is still found out. Beyond plain SWIM: per-peer round
  * trips set the probe timeouts, local health (awareness) lengthens them when this node is the slow
- * one, and a deadline seen late (this node was stalled) counts against this node, not the peer.
+ * one, and a deadline seen late (this node was stalled) counts against this node, not the peer. A node
+ * that was paused says for how long when it refutes (its {@link PauseHistory}), and the others wait that
+ * much longer (capped) before they declare it FAILED.
  *
  * <p>State. A member's liveness (state and incarnation) is the member table's, one per member
  * ({@link Liveness}): this class reads it there and moves it through there. What it keeps itself is
@@ -72,19 +75,25 @@ public final class FailureDetector {
      */
     static final int MAX_RELAYS = 1_024;
 
-    /** One peer as this node's detector sees it, for the API. */
+    /**
+     * One peer as this node's detector sees it, for the API.
+     *
+     * @param pauseAllowanceMillis what the peer's suspicion timeout gets on top, for the pauses it reported
+     * @param protocol             the probe protocol version it last spoke to this node (0 until heard)
+     */
     public record PeerInfo(String id, MemberState state, long incarnation, long lastAckAt, double rttEwmaMillis,
-            double rttP99Millis, double phi, int confirmations) {
+            double rttP99Millis, double phi, int confirmations, long pauseAllowanceMillis, int protocol) {
     }
 
     /**
      * Counters since start, and this node's own health. {@code forgedDropped}: messages whose sender is not
      * the member they name (or not a member), relayed acks from a member not asked to relay, and rumors
-     * naming an incarnation further ahead than any member could have heard of.
+     * naming an incarnation further ahead than any member could have heard of. {@code pauseAllowanceMillis}:
+     * what this node asks the others to allow for its own pauses (its longest of the last 10 minutes, capped).
      */
     public record Stats(long incarnation, int awareness, long pingsSent, long indirectProbesSent, long acksReceived,
             long suspicions, long refutations, long failures, long malformedDropped, long forgedDropped,
-            long unansweredWhileStuck, long relaysRefused) {
+            long unansweredWhileStuck, long relaysRefused, long pauses, long pauseAllowanceMillis) {
     }
 
     /** What this node's detector keeps of a peer: its probing, not its liveness (that is the table's). */
@@ -94,6 +103,9 @@ public final class FailureDetector {
         /** The running suspicion; it is current only while the table shows the peer SUSPECT at its incarnation. */
         Suspicion suspicion;
         final PeerStats stats = new PeerStats();
+        /** The pause the peer said it needs allowed (capped here), and when it said so. */
+        long allowanceMillis;
+        long allowanceAt;
 
         Peer(String id, long firstSeen) {
             this.id = id;
@@ -102,7 +114,7 @@ public final class FailureDetector {
     }
 
     /** A peer the table no longer holds: not probed, not trusted. */
-    private static final Liveness.State GONE = new Liveness.State(MemberState.FAILED, 0);
+    private static final Liveness.State GONE = new Liveness.State(MemberState.FAILED, 0, ProbeCodec.MIN_VERSION);
 
     private static final class Probe {
         final String target;
@@ -162,6 +174,7 @@ public final class FailureDetector {
     private final Map<Long, Relay> relays = new HashMap<>();
     private final RumorQueue rumors = new RumorQueue();
     private final Awareness awareness;
+    private final PauseHistory pauses;
     private long seq;
     private final long createdAt;
     private long lastTick;
@@ -176,6 +189,9 @@ public final class FailureDetector {
     private long forgedDropped;
     private long unansweredWhileStuck;
     private long relaysRefused;
+    private long pausesSeen;
+    /** The probe protocol version each peer last spoke to this node (shown in {@link PeerInfo}); 0 until it has. */
+    private final Map<String, Integer> heard = new ConcurrentHashMap<>();
     private volatile DetectorObserver observer = DetectorObserver.NONE;
     /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
     private boolean leaving;
@@ -200,6 +216,7 @@ public final class FailureDetector {
         this.candidates = candidates;
         this.random = random;
         this.awareness = new Awareness(config.awarenessMax());
+        this.pauses = new PauseHistory(config.pauseAllowanceMaxMillis());
         this.createdAt = clock.millis();
     }
 
@@ -210,8 +227,11 @@ public final class FailureDetector {
         Outbox out = new Outbox();
         synchronized (this) {
             long now = clock.millis();
-            if (lastTick > 0 && now - lastTick > DetectorMath.stallMillis(config.probeIntervalMillis())) {
+            long paused = pausedFor(now);
+            if (paused > 0) {
                 awareness.apply(1); // our own timer came late: we were paused or starved
+                pauses.record(now, paused);
+                pausesSeen++;
             }
             lastTick = now;
             sync(candidates.get(), now);
@@ -236,8 +256,10 @@ public final class FailureDetector {
      */
     public void receive(String sender, byte[] buf, int offset, int length) {
         ProbeMessage m;
+        int version;
         try {
             m = ProbeCodec.decode(buf, offset, length);
+            version = ProbeCodec.version(buf, offset);
         } catch (ProbeCodec.MalformedProbeException e) {
             synchronized (this) {
                 malformedDropped++;
@@ -264,6 +286,9 @@ public final class FailureDetector {
             boolean own = m.from().equals(sender); // a relayed ack is the only message that is not
             if (own) {
                 heardFrom(m.from(), m.fromIncarnation());
+                if (peers.containsKey(sender)) {
+                    heard.put(sender, version);
+                }
             }
             for (Rumor r : m.rumors()) {
                 apply(r, sender, now, out);
@@ -356,12 +381,14 @@ public final class FailureDetector {
         Liveness.State st = state(p);
         Suspicion s = current(p, st);
         return Optional.of(new PeerInfo(p.id, st.state(), st.incarnation(), p.stats.lastAckAt(), p.stats.ewmaMillis(),
-                p.stats.p99Millis(), p.stats.phi(now), s == null ? 0 : s.confirmations()));
+                p.stats.p99Millis(), p.stats.phi(now), s == null ? 0 : s.confirmations(), allowanceFor(p, now),
+                heard.getOrDefault(id, 0)));
     }
 
     public synchronized Stats stats() {
         return new Stats(selfIncarnation, awareness.score(), pingsSent, indirectProbesSent, acksReceived, suspicions,
-                refutations, failures, malformedDropped, forgedDropped, unansweredWhileStuck, relaysRefused);
+                refutations, failures, malformedDropped, forgedDropped, unansweredWhileStuck, relaysRefused, pausesSeen,
+                pauses.allowanceMillis(clock.millis()));
     }
 
     /** Whether this node answers probes: its probe timer has fired recently (always, with probing off). */
@@ -394,6 +421,7 @@ public final class FailureDetector {
         if (present.size() != peers.size()) {
             peers.keySet().retainAll(present);
             order.retainAll(present);
+            heard.keySet().retainAll(present);
         }
     }
 
@@ -590,9 +618,17 @@ public final class FailureDetector {
                 if (p == null) {
                     // Not probed here (unknown yet, or FAILED and dropped): the member table decides.
                     table.alive(r.node(), r.incarnation(), Rumor.Cause.REFUTED.text);
-                } else if (r.incarnation() > state(p).incarnation()) {
-                    revive(p, r.incarnation());
-                    rumors.add(r);
+                } else {
+                    if (r.from().equals(r.node()) && r.pauseMillis() > 0 && r.incarnation() >= state(p).incarnation()) {
+                        // Its own word (the message header may have revived it already), capped by our setting: a
+                        // peer cannot buy itself more patience than the cap.
+                        p.allowanceMillis = Math.min(r.pauseMillis(), config.pauseAllowanceMaxMillis());
+                        p.allowanceAt = now;
+                    }
+                    if (r.incarnation() > state(p).incarnation()) {
+                        revive(p, r.incarnation());
+                        rumors.add(r);
+                    }
                 }
             }
             case FAILED -> {
@@ -649,7 +685,8 @@ public final class FailureDetector {
             return;
         }
         int members = liveCount() + 1;
-        long min = DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(), members);
+        long min = DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(), members)
+                + allowanceFor(p, now);
         long max = DetectorMath.suspicionMaxMillis(min, config.suspicionMaxMultiplier());
         int expected = DetectorMath.expectedConfirmations(config.suspicionConfirmations(), members);
         boolean suspectedAlready = st.state() == MemberState.SUSPECT && st.incarnation() == incarnation;
@@ -748,6 +785,17 @@ public final class FailureDetector {
         table.alive(p.id, incarnation, Rumor.Cause.REFUTED.text);
     }
 
+    /** What this peer's suspicion gets on top for the pauses it reported, while that report is recent. */
+    private static long allowanceFor(Peer p, long now) {
+        return p.allowanceMillis > 0 && now - p.allowanceAt <= PauseHistory.WINDOW_MS ? p.allowanceMillis : 0;
+    }
+
+    /** How long this node's own probe timer was late (a pause), or 0 when it was on time. */
+    private long pausedFor(long now) {
+        long late = lastTick > 0 ? now - lastTick - config.probeIntervalMillis() : 0;
+        return late > DetectorMath.stallMillis(config.probeIntervalMillis()) ? late : 0;
+    }
+
     /** The table's state of a peer; one it no longer holds is {@link #GONE}. */
     private Liveness.State state(Peer p) {
         Liveness.State s = table.of(p.id);
@@ -770,7 +818,11 @@ public final class FailureDetector {
         refutations++;
         awareness.apply(1); // being suspected suggests we are the slow one
         refuted.accept(selfIncarnation);
-        broadcast(new Rumor(Rumor.Kind.ALIVE, selfId, selfIncarnation, selfId, Rumor.Cause.REFUTED), out);
+        // The pause that got us suspected may not have reached the history yet (a refutation read before the
+        // late timer fired): it counts too.
+        long now = clock.millis();
+        long pause = Math.max(pauses.allowanceMillis(now), Math.min(pausedFor(now), config.pauseAllowanceMaxMillis()));
+        broadcast(new Rumor(Rumor.Kind.ALIVE, selfId, selfIncarnation, selfId, Rumor.Cause.REFUTED, pause), out);
     }
 
     /** News this node originates goes to every member at once, and rides on later probes too. */
@@ -806,14 +858,34 @@ public final class FailureDetector {
 
     // ---- sending (outside the monitor) --------------------------------------------------------
 
+    /**
+     * What a peer gets: the newest version its record says it speaks, at most the one this node is set to speak.
+     * The table is read lock-free, outside this monitor; it never calls back.
+     */
+    private int versionFor(String id) {
+        Liveness.State s = table.of(id);
+        int theirs = s == null ? ProbeCodec.MIN_VERSION : Math.max(ProbeCodec.MIN_VERSION, s.protocol());
+        return Math.min(config.protocolVersion(), theirs);
+    }
+
+    /** A broadcast reaches every peer at once: the lowest version any of them speaks. */
+    private int broadcastVersion() {
+        int v = config.protocolVersion();
+        for (String id : candidates.get()) {
+            if (!id.equals(selfId)) {
+                v = Math.min(v, versionFor(id));
+            }
+        }
+        return v;
+    }
+
     private void flush(Outbox out) {
         for (Send s : out.sends) {
             try {
-                byte[] bytes = ProbeCodec.encode(s.message());
                 if (s.to() == null) {
-                    transport.broadcast(bytes);
+                    transport.broadcast(ProbeCodec.encode(s.message(), broadcastVersion()));
                 } else {
-                    transport.send(s.to(), bytes);
+                    transport.send(s.to(), ProbeCodec.encode(s.message(), versionFor(s.to())));
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, selfId + " could not send a probe message", e);

@@ -13,11 +13,20 @@ import java.util.List;
  * The wire form of {@link ProbeMessage}s: a magic byte and a version, a type byte, the fields, the
  * rumors. Small (a ping with no rumor is ~30 bytes) and strict: anything else is rejected with a
  * {@link MalformedProbeException}, which the receiver counts and drops.
+ *
+ * <p>Versions (memberlist's protocol versions): this build reads {@link #MIN_VERSION} to {@link #VERSION}
+ * and writes whichever the receiver speaks; the {@link FailureDetector} writes to each peer the newest
+ * version its member record names (a record of the first release names none: 1), so a node of the previous
+ * release, whose decoder takes only its own version, never gets a message it cannot read. Version 2 adds to each ALIVE rumor the pause the
+ * refuting node asks to be allowed (4 bytes, ms).
  */
 public final class ProbeCodec {
 
     static final int MAGIC = 0x53; // 'S'
-    static final int VERSION = 1;
+    /** The oldest version this build reads and writes: the first release's. */
+    public static final int MIN_VERSION = 1;
+    /** The newest version this build speaks. */
+    public static final int VERSION = 2;
     /** Bounds on what a peer may send, so garbage cannot make us allocate. */
     static final int MAX_RUMORS = 64;
 
@@ -38,10 +47,19 @@ public final class ProbeCodec {
     }
 
     public static byte[] encode(ProbeMessage m) {
+        return encode(m, VERSION);
+    }
+
+    /** The message in the wire form of {@code version} (MIN_VERSION to VERSION); what it cannot carry is left out. */
+    public static byte[] encode(ProbeMessage m, int version) {
+        if (version < MIN_VERSION || version > VERSION) {
+            throw new IllegalArgumentException("probe protocol version " + version + ": this build speaks "
+                    + MIN_VERSION + " to " + VERSION);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(MAGIC);
-            out.writeByte(VERSION);
+            out.writeByte(version);
             // Java 17: no pattern switch yet.
             if (m instanceof ProbeMessage.Ping p) {
                 out.writeByte(PING);
@@ -76,6 +94,9 @@ public final class ProbeCodec {
                 out.writeLong(r.incarnation());
                 id(out, r.from());
                 out.writeByte(r.cause().ordinal());
+                if (version >= 2 && r.kind() == Rumor.Kind.ALIVE) {
+                    out.writeInt((int) Math.min(Integer.MAX_VALUE, Math.max(0, r.pauseMillis())));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
@@ -89,8 +110,9 @@ public final class ProbeCodec {
                 throw new MalformedProbeException("not a probe message (bad magic byte)");
             }
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
-                throw new MalformedProbeException("probe message version " + version + ", expected " + VERSION);
+            if (version < MIN_VERSION || version > VERSION) {
+                throw new MalformedProbeException("probe message version " + version + ", this build reads "
+                        + MIN_VERSION + " to " + VERSION);
             }
             int type = in.readUnsignedByte();
             long seq = type == GOSSIP ? 0 : in.readLong();
@@ -98,7 +120,7 @@ public final class ProbeCodec {
             long fromIncarnation = in.readLong();
             String target = type == PING || type == PING_REQ ? id(in) : null;
             boolean relayed = type == ACK && in.readBoolean();
-            List<Rumor> rumors = rumors(in);
+            List<Rumor> rumors = rumors(in, version);
             if (in.available() > 0) {
                 throw new MalformedProbeException(in.available() + " trailing bytes");
             }
@@ -120,7 +142,12 @@ public final class ProbeCodec {
         out.writeLong(m.fromIncarnation());
     }
 
-    private static List<Rumor> rumors(DataInputStream in) throws IOException, MalformedProbeException {
+    /** The version of a message {@link #decode} accepted. */
+    public static int version(byte[] buf, int offset) {
+        return buf[offset + 1] & 0xff;
+    }
+
+    private static List<Rumor> rumors(DataInputStream in, int version) throws IOException, MalformedProbeException {
         int count = in.readUnsignedByte();
         if (count > MAX_RUMORS) {
             throw new MalformedProbeException(count + " rumors, at most " + MAX_RUMORS + " allowed");
@@ -138,7 +165,15 @@ public final class ProbeCodec {
             if (cause >= Rumor.Cause.values().length) {
                 throw new MalformedProbeException("unknown rumor cause " + cause);
             }
-            rumors.add(new Rumor(Rumor.Kind.values()[kind], node, incarnation, from, Rumor.Cause.values()[cause]));
+            long pause = 0;
+            if (version >= 2 && kind == Rumor.Kind.ALIVE.ordinal()) {
+                pause = in.readInt();
+                if (pause < 0) {
+                    throw new MalformedProbeException("negative pause " + pause + " in an ALIVE rumor");
+                }
+            }
+            rumors.add(new Rumor(Rumor.Kind.values()[kind], node, incarnation, from, Rumor.Cause.values()[cause],
+                    pause));
         }
         return List.copyOf(rumors);
     }

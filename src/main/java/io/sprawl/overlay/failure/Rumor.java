@@ -3,8 +3,16 @@ package io.sprawl.overlay.failure;
 /**
  * A piece of failure-detection news, spread by broadcast and piggybacked on probes and acks:
  * {@code node}'s {@code incarnation} is suspected, alive (a refutation), or failed, as {@code from} says.
+ *
+ * @param pauseMillis in a node's refutation of itself, the longest pause of its own it has seen lately
+ *                    (its {@link PauseHistory}): the others wait that much longer before they declare it
+ *                    FAILED. 0 otherwise, and always on the wire of protocol version 1.
  */
-public record Rumor(Kind kind, String node, long incarnation, String from, Cause cause) {
+public record Rumor(Kind kind, String node, long incarnation, String from, Cause cause, long pauseMillis) {
+
+    public Rumor(Kind kind, String node, long incarnation, String from, Cause cause) {
+        this(kind, node, incarnation, from, cause, 0);
+    }
 
     public enum Kind {
         SUSPECT, ALIVE, FAILED

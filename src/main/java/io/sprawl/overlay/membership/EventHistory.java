@@ -26,6 +26,11 @@ final class EventHistory {
                 previous));
     }
 
+    synchronized MembershipEvent appendOperator(long time, String operator, String action) {
+        return add(new MembershipEvent(nextSeq++, time, operator, null, null, action, 0, MembershipEvent.OPERATOR,
+                null, null));
+    }
+
     private MembershipEvent add(MembershipEvent e) {
         if (events.size() == capacity) {
             events.removeFirst();

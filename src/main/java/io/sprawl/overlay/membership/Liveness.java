@@ -11,8 +11,13 @@ package io.sprawl.overlay.membership;
  */
 public interface Liveness {
 
-    /** A member's state and the incarnation it holds for it. */
-    record State(MemberState state, long incarnation) {
+    /**
+     * A member's state and the incarnation it holds for it.
+     *
+     * @param protocol the newest probe protocol version the member's record says it speaks (1 for a record of
+     *                 the first release): what the detector may send it
+     */
+    record State(MemberState state, long incarnation, int protocol) {
     }
 
     /** The member's state, or null when it is not in the table. */

@@ -9,6 +9,7 @@ import java.util.Map;
  * @param stateSince when the member entered its state (epoch ms; for FAILED and LEFT the
  *                   coordinator's mark when there is one, so every node shows the same time)
  * @param seenAt     when this node last applied the member's record (epoch ms)
+ * @param protocol   the protocol versions the member speaks, "1-2" (its record's range)
  */
 public record Member(
         String id,
@@ -27,11 +28,12 @@ public record Member(
         long updatedAt,
         long stateSince,
         long seenAt,
-        String transportId) {
+        String transportId,
+        String protocol) {
 
     static Member of(MemberRecord r, MemberState state, long incarnation, long stateSince, long seenAt) {
         return new Member(r.id(), state, incarnation, r.address(), r.gossipPort(), r.httpPort(), r.site(),
                 r.rack(), r.capabilities(), r.metadata(), r.version(), r.startTime(), r.revision(), r.updatedAt(),
-                stateSince, seenAt, r.transportId());
+                stateSince, seenAt, r.transportId(), r.protocol());
     }
 }

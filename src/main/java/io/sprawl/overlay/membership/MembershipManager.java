@@ -217,6 +217,11 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         tell(history.appendLeader(clock.millis(), previous, leader, term, reason));
     }
 
+    /** An operator changed the cluster by hand (a recovered majority): into the history, and to the listeners. */
+    public synchronized void operatorAction(String operator, String action) {
+        tell(history.appendOperator(clock.millis(), operator, action));
+    }
+
     // ---- reads (never block) ------------------------------------------------------------------
 
     public MembershipSnapshot snapshot() {
@@ -337,7 +342,7 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         Map<String, State> byId = new HashMap<>();
         for (Entry e : entries.values()) {
             rows.add(Member.of(e.record, e.state, e.incarnation, e.since, e.seenAt));
-            byId.put(e.record.id(), new State(e.state, e.incarnation));
+            byId.put(e.record.id(), new State(e.state, e.incarnation, e.record.protocolMax()));
         }
         states = Map.copyOf(byId);
         rows.sort(Comparator.comparing(Member::id));

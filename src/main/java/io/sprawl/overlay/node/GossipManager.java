@@ -140,10 +140,11 @@ public final class GossipManager implements AutoCloseable {
             self.join(incarnation, startTime);
             reconciler.readAll();
             Election election = Election.start(config.nodeId(), config.leader(), transport, membership::members,
-                    shared::loads, SelfRecord.PREVIOUS_PROCESS_WAIT_MS, clock, membership::leaderChanged);
+                    shared::loads, SelfRecord.PREVIOUS_PROCESS_WAIT_MS, clock, membership::leaderChanged,
+                    membership::operatorAction);
             Leadership leadership = election.leadership();
             membership.addListener(e -> {
-                if (!e.concernsLeader()) {
+                if (e.concernsMember()) {
                     leadership.recheck();
                 }
             });
@@ -311,6 +312,12 @@ public final class GossipManager implements AutoCloseable {
     public Optional<Leadership> leadership() {
         Parts p = parts;
         return p == null ? Optional.empty() : Optional.of(p.election.leadership());
+    }
+
+    /** The election (the leader's operations: a recovered majority), once joined. */
+    public Optional<Election> election() {
+        Parts p = parts;
+        return p == null ? Optional.empty() : Optional.of(p.election);
     }
 
     /** The cluster transport's TLS; empty when the cluster runs plaintext (or before the join). */

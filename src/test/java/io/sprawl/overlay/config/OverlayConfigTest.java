@@ -30,7 +30,7 @@ class OverlayConfigTest {
         assertEquals(Discovery.STATIC, c.discovery());
         assertEquals(10, c.retentionMinutes());
         assertEquals(3, c.routingReplicas());
-        assertEquals(new DetectorConfig(true, 100, 100, 3, 1000, 8, true, 15, 2, 3), c.detector());
+        assertEquals(new DetectorConfig(true, 100, 100, 3, 1000, 8, true, 20, 2, 3, 3000, 2), c.detector());
         assertEquals(new LeaderConfig(200, 1000, 0.2, 60000, "", false), c.leader());
         assertEquals(new SecurityConfig(ClusterSecurity.TLS, "/etc/sprawl/tls", "", "", ""), c.security());
     }

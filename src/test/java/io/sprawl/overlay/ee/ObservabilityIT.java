@@ -87,7 +87,7 @@ class ObservabilityIT {
                 "sprawl_memory_total_bytes", "sprawl_disk_used_bytes", "sprawl_disk_read_bytes_per_second",
                 "sprawl_network_received_bytes_per_second", "sprawl_network_sent_bytes_per_second",
                 "sprawl_jvm_heap_used_bytes", "sprawl_jvm_gc_time_milliseconds_per_second", "sprawl_load",
-                "sprawl_load_forecast", "sprawl_custom")) {
+                "sprawl_load_forecast", "sprawl_custom", "sprawl_detector_pause_allowance_milliseconds")) {
             assertTrue(p.types().containsKey(name), name + " has a TYPE; types: " + p.types().keySet());
             assertTrue(p.helped().contains(name), name + " has HELP");
         }

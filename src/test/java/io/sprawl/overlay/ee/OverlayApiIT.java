@@ -81,7 +81,8 @@ class OverlayApiIT {
         assertEquals("it0", r.object().getString("id"));
         assertEquals("HEALTHY", r.object().getString("state"));
         // What the failure detector knows of a peer; of this node itself, nothing.
-        for (String field : new String[] {"lastAckAt", "rttEwmaMillis", "rttP99Millis", "phi", "suspicionConfirmations"}) {
+        for (String field : new String[] {"lastAckAt", "rttEwmaMillis", "rttP99Millis", "phi", "suspicionConfirmations",
+                "pauseAllowanceMillis", "probeProtocol"}) {
             assertEquals(JsonValue.NULL, r.object().get(field), field);
         }
         assertError(Http.get(API + "/members/nobody"), 404, "unknown-member", "no member 'nobody'");

@@ -17,7 +17,7 @@ class CandidatesTest {
 
     private static Member member(String id, MemberState state, String site, Map<String, String> capabilities) {
         return new Member(id, state, 1, "127.0.0.1", 7800, 9080, site, "", capabilities, Map.of(), "t", 0, 1, 0, 0, 0,
-                "t-" + id);
+                "t-" + id, "1-2");
     }
 
     private static Member healthy(String id, String capabilities) {

@@ -74,7 +74,7 @@ class LeadershipTest {
     }
 
     private static Member member(String id, MemberState state, Map<String, String> caps) {
-        return new Member(id, state, 1, "127.0.0.1", 7800, 9080, "", "", caps, Map.of(), "t", 0, 1, 0, 0, 0, "t-" + id);
+        return new Member(id, state, 1, "127.0.0.1", 7800, 9080, "", "", caps, Map.of(), "t", 0, 1, 0, 0, 0, "t-" + id, "1-2");
     }
 
     /** {@code observer} now shows {@code id} in {@code state}. */

@@ -73,7 +73,7 @@ class LeadershipThreadTest {
 
     private static Member healthy(String id) {
         return new Member(id, MemberState.HEALTHY, 1, "127.0.0.1", 7800, 9080, "", "", Map.of(), Map.of(), "t", 0, 1, 0,
-                0, 0, "t-" + id);
+                0, 0, "t-" + id, "1-2");
     }
 
     @Test

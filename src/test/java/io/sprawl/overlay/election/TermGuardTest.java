@@ -39,7 +39,7 @@ class TermGuardTest {
 
     private static Member member(String id, MemberState state, long since) {
         return new Member(id, state, 1, "127.0.0.1", 7800, 9080, "", "", Map.of(), Map.of(), "t", 0, 1, 0, since, 0,
-                "t" + id);
+                "t" + id, "1-2");
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The detector's state machine on a simulated clock and network (defaults: 100 ms rounds, 100 ms
- * probe timeout, suspicion 1.5–3 s at up to 10 members).
+ * probe timeout, suspicion 2–4 s at up to 10 members).
  */
 class FailureDetectorTest {
 
@@ -95,14 +95,14 @@ class FailureDetectorTest {
 
     @Test
     void confirmationsBringTheVerdictForward() {
-        // Alone, a suspicion runs its longest (3 s); four members confirm it and it ends at the shortest (1.5 s).
+        // Alone, a suspicion runs its longest (4 s); four members confirm it and it ends at the shortest (2 s).
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
         sim.run(2_000);
         sim.silenced.add("e");
         sim.run(5_000);
         long firstSuspicion = sim.firstSeen("e", MemberState.SUSPECT).values().stream().min(Long::compare).orElseThrow();
         long firstVerdict = sim.firstSeen("e", MemberState.FAILED).values().stream().min(Long::compare).orElseThrow();
-        assertTrue(firstVerdict - firstSuspicion >= 1_500 && firstVerdict - firstSuspicion < 2_400,
+        assertTrue(firstVerdict - firstSuspicion >= 2_000 && firstVerdict - firstSuspicion < 3_000,
                 "verdict " + (firstVerdict - firstSuspicion) + " ms after the first suspicion\n" + sim.dump());
     }
 
@@ -220,8 +220,8 @@ class FailureDetectorTest {
         OneDetector late = new OneDetector("b", "c", "d");
         late.detector.tick(); // learns its peers
         gossip(late.detector, new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
-        // Three members: one confirmation expected, none came, so the longest timeout: 3 s.
-        late.runDue(3_000 + 500);
+        // Three members: one confirmation expected, none came, so the longest timeout: 4 s.
+        late.runDue(4_000 + 500);
         assertEquals(MemberState.SUSPECT, late.detector.peer("c").orElseThrow().state(), "graced, not failed");
         gossip(late.detector, new Rumor(Rumor.Kind.ALIVE, "c", 2, "c", Rumor.Cause.REFUTED)); // was in the buffer
         late.runDue(1_000);
@@ -230,7 +230,7 @@ class FailureDetectorTest {
         OneDetector onTime = new OneDetector("b", "c", "d");
         onTime.detector.tick();
         gossip(onTime.detector, new Rumor(Rumor.Kind.SUSPECT, "c", 1, "b", Rumor.Cause.DIRECT_TIMEOUT));
-        onTime.runDue(3_000);
+        onTime.runDue(4_000);
         assertEquals(MemberState.FAILED, onTime.detector.peer("c").orElseThrow().state());
     }
 
@@ -279,21 +279,29 @@ class FailureDetectorTest {
         final java.util.List<ProbeMessage> sent = new java.util.ArrayList<>();
         /** Where each of {@code sent} went; null for a broadcast. */
         final java.util.List<String> sentTo = new java.util.ArrayList<>();
+        /** The wire version each of {@code sent} went in. */
+        final java.util.List<Integer> versions = new java.util.ArrayList<>();
         final io.sprawl.overlay.membership.MembershipManager table;
         final FailureDetector detector;
 
         OneDetector(String... peers) {
+            this(DEFAULTS, peers);
+        }
+
+        OneDetector(DetectorConfig config, String... peers) {
             ProbeTransport transport = new ProbeTransport() {
                 @Override
                 public void send(String nodeId, byte[] m) {
                     sent.add(decode(m));
                     sentTo.add(nodeId);
+                    versions.add(ProbeCodec.version(m, 0));
                 }
 
                 @Override
                 public void broadcast(byte[] m) {
                     sent.add(decode(m));
                     sentTo.add(null);
+                    versions.add(ProbeCodec.version(m, 0));
                 }
 
                 @Override
@@ -312,7 +320,7 @@ class FailureDetectorTest {
             java.util.List<String> all = new java.util.ArrayList<>(candidates);
             all.add("a");
             table = SimulatedCluster.table("a", clock, all);
-            detector = new FailureDetector("a", 1, DEFAULTS, clock, scheduler, transport, table, incarnation -> {
+            detector = new FailureDetector("a", 1, config, clock, scheduler, transport, table, incarnation -> {
             }, () -> candidates, new java.util.Random(1));
         }
 
@@ -346,6 +354,7 @@ class FailureDetectorTest {
                 }
                 sent.clear();
                 sentTo.clear();
+                versions.clear();
                 runDue(DEFAULTS.probeIntervalMillis());
             }
         }
@@ -380,6 +389,122 @@ class FailureDetectorTest {
 
     private static Rumor suspicion(String node, long incarnation, String author) {
         return new Rumor(Rumor.Kind.SUSPECT, node, incarnation, author, Rumor.Cause.DIRECT_TIMEOUT);
+    }
+
+    // ---- pauses: a node that was paused asks for its pause to be allowed next time -----------------------
+
+    private static DetectorConfig withPauseAllowance(int maxMillis, int protocolVersion) {
+        DetectorConfig d = DEFAULTS;
+        return new DetectorConfig(d.enabled(), d.probeIntervalMillis(), d.probeTimeoutMillis(), d.indirectProbes(),
+                d.stuckAfterMillis(), d.awarenessMax(), d.excludeFailed(), d.suspicionMultiplier(),
+                d.suspicionMaxMultiplier(), d.suspicionConfirmations(), maxMillis, protocolVersion);
+    }
+
+    private static final String[] NINE = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+
+    /** A 1.2 s pause (refuted), then, after it, a pause of {@code second} ms: the observers' verdicts on "e". */
+    private static SimulatedCluster pausedTwice(DetectorConfig config, long second) {
+        SimulatedCluster sim = new SimulatedCluster(config, NINE);
+        sim.run(2_000);
+        sim.pause("e");
+        sim.run(1_200);
+        sim.resume("e");
+        sim.run(4_000);
+        assertTrue(sim.firstSeen("e", MemberState.FAILED).isEmpty(), "1.2 s is within the suspicion\n" + sim.dump());
+        sim.pause("e");
+        sim.run(second);
+        sim.resume("e");
+        sim.run(4_000);
+        return sim;
+    }
+
+    @Test
+    void aNodeThatWasPausedIsAllowedThatPauseOnTopNextTime() {
+        // The shortest suspicion is 2 s at 9 members: alone, a 3 s pause ends in FAILED...
+        SimulatedCluster without = pausedTwice(withPauseAllowance(0, ProbeCodec.VERSION), 3_000);
+        assertEquals(8, without.firstSeen("e", MemberState.FAILED).size(), without.dump());
+        // ...but the refutation of the first pause said 1.2 s, and the others add it to e's suspicion.
+        SimulatedCluster with = pausedTwice(DEFAULTS, 3_000);
+        assertTrue(with.firstSeen("e", MemberState.FAILED).isEmpty(), with.dump());
+        for (String observer : List.of("a", "b", "c", "d", "f", "g", "h", "i")) {
+            long allowance = with.detectors.get(observer).peer("e").orElseThrow().pauseAllowanceMillis();
+            assertTrue(allowance >= 2_800 && allowance <= 3_000, observer + " allows the longest pause: " + allowance);
+            assertEquals(MemberState.HEALTHY, with.state(observer, "e"));
+        }
+        FailureDetector.Stats e = with.detectors.get("e").stats();
+        assertEquals(2, e.pauses(), e.toString());
+        assertTrue(e.pauseAllowanceMillis() >= 2_800, e.toString());
+    }
+
+    @Test
+    void theAllowanceIsCappedAndAHangOfThatNodeIsStillFound() {
+        // A second pause as long as the cap allows: still HEALTHY; a hang then FAILED within cap + 3 s.
+        SimulatedCluster sim = pausedTwice(withPauseAllowance(1_000, ProbeCodec.VERSION), 2_300);
+        for (String observer : List.of("a", "b", "c", "d", "f", "g", "h", "i")) {
+            assertEquals(1_000, sim.detectors.get(observer).peer("e").orElseThrow().pauseAllowanceMillis(),
+                    observer + " caps what e asks");
+        }
+        assertTrue(sim.firstSeen("e", MemberState.FAILED).isEmpty(), sim.dump());
+        long hungAt = sim.clock.millis() - SimulatedCluster.START;
+        sim.silenced.add("e");
+        sim.run(6_000);
+        Map<String, Long> failed = sim.firstSeen("e", MemberState.FAILED);
+        assertEquals(8, failed.size(), sim.dump());
+        failed.values().forEach(t -> assertTrue(t - hungAt < 3_000 + 1_000, "found within 3 s + the cap: " + t));
+    }
+
+    @Test
+    void aPeerCannotAskForMoreThanTheCap() {
+        OneDetector d = new OneDetector("b", "c");
+        d.healthyRounds(3_000);
+        send(d.detector, "b", new ProbeMessage.Gossip("b", 2, List.of(new Rumor(Rumor.Kind.ALIVE, "b", 2, "b",
+                Rumor.Cause.REFUTED, 3_600_000))));
+        assertEquals(DEFAULTS.pauseAllowanceMaxMillis(), d.detector.peer("b").orElseThrow().pauseAllowanceMillis());
+        // Only a node's own word counts: c cannot buy b patience.
+        send(d.detector, "c", new ProbeMessage.Gossip("c", 1, List.of(new Rumor(Rumor.Kind.ALIVE, "c", 1, "c",
+                Rumor.Cause.REFUTED, 0), new Rumor(Rumor.Kind.ALIVE, "b", 3, "c", Rumor.Cause.REFUTED, 500))));
+        assertEquals(DEFAULTS.pauseAllowanceMaxMillis(), d.detector.peer("b").orElseThrow().pauseAllowanceMillis());
+    }
+
+    // ---- protocol versions: a node of the previous release gets only what it reads ----------------------
+
+    @Test
+    void eachPeerIsSentTheNewestVersionItsRecordNames() {
+        OneDetector d = new OneDetector("b", "c");
+        // c is a node of the first release: its record names no range, so it speaks 1 only.
+        d.table.recordChanged(new io.sprawl.overlay.membership.MemberRecord("c", "t-c", "127.0.0.1", 7800, 9080, "old",
+                0, 1, "", "", Map.of(), Map.of(), 2, 0, io.sprawl.overlay.membership.RecordStatus.ALIVE, 0));
+        for (int i = 0; i < 6; i++) {
+            d.detector.tick();
+            d.runDue(DEFAULTS.probeIntervalMillis());
+        }
+        assertTrue(d.sent.stream().anyMatch(m -> m instanceof ProbeMessage.Ping p && p.target().equals("b")));
+        assertTrue(d.sent.stream().anyMatch(m -> m instanceof ProbeMessage.Ping p && p.target().equals("c")));
+        for (int i = 0; i < d.sent.size(); i++) {
+            if (d.sent.get(i) instanceof ProbeMessage.Ping p) {
+                assertEquals(p.target().equals("b") ? 2 : 1, d.versions.get(i), p.toString());
+            }
+        }
+        byte[] v1 = ProbeCodec.encode(new ProbeMessage.Gossip("c", 1, List.of()), 1);
+        d.detector.receive("c", v1, 0, v1.length);
+        assertEquals(1, d.detector.peer("c").orElseThrow().protocol(), "what c last spoke");
+        assertEquals(0, d.detector.peer("b").orElseThrow().protocol(), "b not heard yet");
+        // A suspicion of itself: the refutation is broadcast, at the lowest version any peer speaks.
+        gossip(d.detector, suspicion("a", 1, "b"));
+        int broadcast = d.sentTo.lastIndexOf(null);
+        assertTrue(broadcast >= 0, d.sent.toString());
+        assertEquals(1, d.versions.get(broadcast));
+    }
+
+    @Test
+    void aNodePinnedToVersionOneSpeaksOnlyVersionOne() {
+        OneDetector d = new OneDetector(withPauseAllowance(3_000, 1), "b");
+        byte[] v2 = ProbeCodec.encode(new ProbeMessage.Gossip("b", 1, List.of()), 2);
+        d.detector.receive("b", v2, 0, v2.length);
+        gossip(d.detector, suspicion("a", 1, "b"));
+        d.detector.tick();
+        assertFalse(d.versions.isEmpty());
+        d.versions.forEach(v -> assertEquals(1, v));
     }
 
     // ---- hostile peers: what a member (or anyone who reaches a plaintext cluster) could send ---------------

@@ -35,6 +35,34 @@ class ProbeCodecTest {
     }
 
     @Test
+    void versionTwoCarriesTheRefutersPauseAndVersionOneLeavesItOut() throws Exception {
+        ProbeMessage m = new ProbeMessage.Gossip("node-1", 3, List.of(
+                new Rumor(Rumor.Kind.ALIVE, "node-1", 3, "node-1", Rumor.Cause.REFUTED, 2_150), RUMORS.get(0)));
+        byte[] v2 = ProbeCodec.encode(m, 2);
+        assertEquals(m, ProbeCodec.decode(v2, 0, v2.length));
+        assertEquals(2, ProbeCodec.version(v2, 0));
+        byte[] v1 = ProbeCodec.encode(m, 1);
+        assertEquals(1, ProbeCodec.version(v1, 0));
+        assertEquals(v2.length - 4, v1.length, "one int, in the ALIVE rumor only");
+        ProbeMessage read = ProbeCodec.decode(v1, 0, v1.length);
+        assertEquals(0, read.rumors().get(0).pauseMillis());
+        assertThrows(IllegalArgumentException.class, () -> ProbeCodec.encode(m, 3));
+    }
+
+    /**
+     * Version 1 as the first release writes it and reads it (its decoder takes version 1 only, with no
+     * trailing byte): what this build sends a node of that release must be exactly this.
+     */
+    @Test
+    void versionOneIsByteForByteTheFirstReleasesFormat() throws Exception {
+        ProbeMessage m = new ProbeMessage.Ping(7, "n1", 3, "n2", List.of(
+                new Rumor(Rumor.Kind.ALIVE, "n1", 3, "n1", Rumor.Cause.REFUTED, 900)));
+        String hex = java.util.HexFormat.of().formatHex(ProbeCodec.encode(m, 1));
+        assertEquals("5301" + "01" + "0000000000000007" + "026e31" + "0000000000000003" + "026e32"
+                + "01" + "01" + "026e31" + "0000000000000003" + "026e31" + "03", hex);
+    }
+
+    @Test
     void aPingIsSmall() {
         assertTrue(ProbeCodec.encode(new ProbeMessage.Ping(1, "node0", 1, "node1", List.of())).length < 40);
     }
@@ -45,6 +73,11 @@ class ProbeCodecTest {
         assertRejected(new byte[0], "truncated");
         assertRejected(new byte[] {0x00, 1, 1}, "magic");
         assertRejected(new byte[] {0x53, 9, 1}, "version 9");
+        assertRejected(new byte[] {0x53, 0, 1}, "version 0");
+        byte[] negativePause = ProbeCodec.encode(new ProbeMessage.Gossip("a", 1, List.of(
+                new Rumor(Rumor.Kind.ALIVE, "a", 1, "a", Rumor.Cause.REFUTED, 5))), 2);
+        negativePause[negativePause.length - 4] = (byte) 0x80;
+        assertRejected(negativePause, "negative pause");
         assertRejected(new byte[] {0x53, 1, 42, 0, 0, 0, 0, 0, 0, 0, 1, 1, 'a', 0, 0, 0, 0, 0, 0, 0, 1, 0},
                 "unknown probe message type 42");
         assertRejected(Arrays.copyOf(good, good.length - 3), "truncated");

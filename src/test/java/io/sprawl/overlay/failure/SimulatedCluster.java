@@ -76,7 +76,8 @@ final class SimulatedCluster {
 
     /**
      * A member table of {@code self} in which every one of {@code members} is in the view (transport id
-     * {@code t-<id>}) with a record of incarnation 1: all HEALTHY. Its events start after these joins.
+     * {@code t-<id>}) with a record of incarnation 1 speaking this build's protocols: all HEALTHY. Its events
+     * start after these joins.
      */
     static MembershipManager table(String self, MutableClock clock, Collection<String> members) {
         MembershipManager t = new MembershipManager(self, clock, 60_000, 10_000);
@@ -85,7 +86,7 @@ final class SimulatedCluster {
         t.viewChanged(1, view);
         for (String m : members) {
             t.recordChanged(new MemberRecord(m, "t-" + m, "127.0.0.1", 7800, 9080, "sim", 0, 1, "", "", Map.of(),
-                    Map.of(), 1, 0, RecordStatus.ALIVE, 0));
+                    Map.of(), 1, 0, RecordStatus.ALIVE, 0, ProbeCodec.MIN_VERSION, ProbeCodec.VERSION));
         }
         return t;
     }

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The election between five real Liberty servers (HTTP 29380+i, JGroups 27870+i): every node names
  * one leader; after {@code kill -9} of the leader every survivor names one new leader with a higher
- * term; the leader steps down on request, and a node that does not lead refuses to. (A node cut off
- * in a minority: MinorityReadinessIT.)
+ * term; the leader steps down on request, and a node that does not lead refuses to; after a majority is
+ * lost to crashes, an operator's confirmation lets the survivors elect. (A node cut off in a minority:
+ * MinorityReadinessIT.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaderElectionIT {
@@ -108,6 +109,58 @@ class LeaderElectionIT {
         assertNotEquals(before.getString("leader"), after.getString("leader"));
         assertTrue(after.getString("reason").contains("step-down of " + before.getString("leader")),
                 after.getString("reason"));
+    }
+
+    @Test
+    @Order(4)
+    void aMajorityLostToCrashesIsRecoveredByAnOperatorOnly() throws Exception {
+        JsonObject before = awaitOneLeader(0);
+        Http.Login admin = CLUSTER.admin();
+        String url = CLUSTER.https(alive.get(0)) + "/overlay/api/leader/recover-majority";
+        Http.Reply reachable = Http.post(url, "{\"lost\":[\"node" + alive.get(1) + "\"]}", admin);
+        assertEquals(409, reachable.status(), reachable.toString());
+        assertEquals("majority-reachable", ((JsonObject) reachable.json()).getString("error"));
+
+        // Two of the four crash at once: the two left are half, not a majority, of the last agreed membership.
+        List<Integer> lost = List.of(alive.get(2), alive.get(3));
+        CLUSTER.run(List.of("kill", "-9", Long.toString(CLUSTER.pid(lost.get(0))), Long.toString(CLUSTER.pid(lost.get(1)))),
+                java.util.Map.of(), 10);
+        alive.removeAll(lost);
+        Await.until("the survivors " + alive + " to lose the majority", Duration.ofSeconds(15), () -> alive.stream()
+                .allMatch(i -> CLUSTER.leader(i) != null && !CLUSTER.leader(i).getBoolean("majority")),
+                () -> alive.stream().map(CLUSTER::leader).toList());
+        for (int i : alive) {
+            assertTrue(CLUSTER.leader(i).isNull("leader"), "no leader without a majority: " + CLUSTER.leader(i));
+        }
+
+        String lostIds = "\"node" + lost.get(0) + "\",\"node" + lost.get(1) + "\"";
+        Http.Reply anonymous = Http.post(url, "{\"lost\":[" + lostIds + "]}");
+        assertTrue(anonymous.status() == 401 || anonymous.status() == 403, anonymous.toString());
+        Http.Reply partial = Http.post(url, "{\"lost\":[\"node" + lost.get(0) + "\"]}", admin);
+        assertEquals(409, partial.status(), partial.toString());
+        assertEquals("unconfirmed", ((JsonObject) partial.json()).getString("error"));
+        Http.Reply visible = Http.post(url, "{\"lost\":[" + lostIds + ",\"node" + alive.get(1) + "\"]}", admin);
+        assertEquals(409, visible.status(), visible.toString());
+        assertEquals("not-lost", ((JsonObject) visible.json()).getString("error"));
+        Http.Reply malformed = Http.post(url, "{\"lost\":\"node" + lost.get(0) + "\"}", admin);
+        assertEquals(400, malformed.status(), malformed.toString());
+
+        Http.Reply done = Http.post(url, "{\"lost\":[" + lostIds + "]}", admin);
+        assertEquals(200, done.status(), done.toString());
+        JsonObject outcome = (JsonObject) done.json();
+        assertEquals(lost.stream().map(i -> "node" + i).sorted().toList(),
+                outcome.getJsonArray("lost").getValuesAs(jakarta.json.JsonString::getString));
+        assertTrue(outcome.getString("by").startsWith("admin"), outcome.toString());
+        JsonObject after = awaitOneLeader(before.getInt("term"));
+        assertTrue(alive.contains(index(after.getString("leader"))), after.toString());
+        for (int i : alive) {
+            assertTrue(CLUSTER.leader(i).getBoolean("majority"), CLUSTER.leader(i).toString());
+        }
+        JsonObject recorded = CLUSTER.allEvents(alive.get(0)).stream().filter(e -> e.getString("type").equals("operator"))
+                .findFirst().orElseThrow();
+        assertTrue(recorded.getString("node").startsWith("admin"), recorded.toString());
+        assertTrue(recorded.getString("reason").contains("confirming [" + String.join(", ", lost.stream()
+                .map(i -> "node" + i).sorted().toList()) + "] lost"), recorded.toString());
     }
 
     /** Waits until every live node names the same leader in the same term, above {@code aboveTerm}. */

@@ -68,7 +68,7 @@ class ClusterFormationTest {
         assertEquals(nodes.port("a"), transport.getBindPort());
         List<String> names = stack.getProtocols().stream()
                 .map(p -> p instanceof TCP ? "TCP" : p.getClass().getSimpleName()).toList();
-        assertEquals(List.of("FORK", "COMPRESS", "FRAG4", "MFC", "UFC", "GMS", "STABLE", "UNICAST3", "NAKACK2",
+        assertEquals(List.of("FORK", "COMPRESS", "FRAG4", "MFC", "UFC", "GMS", "ProtocolAuth", "STABLE", "UNICAST3", "NAKACK2",
                 "VERIFY_SUSPECT2", "FD_ALL3", "FD_SOCK2", "MERGE3", "TCPPING", "TCP"), names);
     }
 

@@ -9,6 +9,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import io.sprawl.overlay.membership.MemberRecord;
+import io.sprawl.overlay.membership.RecordStatus;
 import org.infinispan.protostream.FileDescriptorSource;
 import org.infinispan.protostream.ProtobufUtil;
 import org.infinispan.protostream.SerializationContext;
@@ -39,6 +42,20 @@ class SchemaEvolutionTest {
                 .anyMatch(c -> c.getName().equals(m.getName())), "message " + m.getName() + " removed"));
         released.getEnumTypes().forEach(e -> assertTrue(current.getEnumTypes().stream()
                 .anyMatch(c -> c.getName().equals(e.getName())), "enum " + e.getName() + " removed"));
+    }
+
+    @Test
+    void aRecordSurvivesTheRoundTripAndOneWithoutARangeIsAFirstReleaseRecord() throws IOException {
+        SerializationContext ctx = ProtobufUtil.newSerializationContext();
+        new OverlaySchemaImpl().register(ctx);
+        MemberRecord r = new MemberRecord("n1", "t1", "127.0.0.1", 7800, 9080, "v", 5, 3, "s", "r", Map.of("c", "1"),
+                Map.of("m", "2"), 7, 8, RecordStatus.LEAVING, 0, 1, 2);
+        assertEquals(r, ProtobufUtil.fromWrappedByteArray(ctx, ProtobufUtil.toWrappedByteArray(ctx, r)));
+        MemberRecord first = new MemberRecord("n1", "t1", "127.0.0.1", 7800, 9080, "v", 5, 3, "s", "r", Map.of(),
+                Map.of(), 7, 8, RecordStatus.ALIVE, 0);
+        MemberRecord read = (MemberRecord) ProtobufUtil.fromWrappedByteArray(ctx, ProtobufUtil.toWrappedByteArray(ctx,
+                first));
+        assertEquals("1-1", read.protocol());
     }
 
     @Test

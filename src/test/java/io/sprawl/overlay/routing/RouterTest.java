@@ -20,7 +20,7 @@ class RouterTest {
 
     static Member member(String id, MemberState state) {
         return new Member(id, state, 1, "127.0.0.1", 7800, 9080, "", "", Map.of(), Map.of(), "t", 0, 1, 0, 0, 0,
-                "t-" + id);
+                "t-" + id, "1-2");
     }
 
     static List<Member> healthy(int n) {
