@@ -10,7 +10,7 @@ set -euo pipefail
 die() { echo "dns: $*" >&2; exit 1; }
 
 if ! command -v dnsmasq > /dev/null && [ ! -x /usr/sbin/dnsmasq ]; then
-  bash "$(dirname "${BASH_SOURCE[0]}")/../../server-config/install-packages.sh" dnsmasq-base || exit 1
+  bash "$(dirname "${BASH_SOURCE[0]}")/../../../server-config/install-packages.sh" dnsmasq-base || exit 1
 fi
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 

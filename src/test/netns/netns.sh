@@ -16,7 +16,7 @@ die() { echo "netns: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root to make network namespaces (CI runs as root)"
 command -v ip > /dev/null || die "needs ip (Debian: iproute2)"
 command -v iptables > /dev/null \
-  || bash "$(dirname "${BASH_SOURCE[0]}")/../../server-config/install-packages.sh" iptables || exit 1
+  || bash "$(dirname "${BASH_SOURCE[0]}")/../../../server-config/install-packages.sh" iptables || exit 1
 
 hub() { echo "$1-hub"; }
 # A short tag of the prefix for interface names (15 characters at most), distinct for distinct prefixes.

@@ -37,6 +37,8 @@ public class ApiAccess implements ContainerRequestFilter {
     static final String ADMIN = "admin";
     static final String READER = "reader";
     static final String REALM = "sprawl-overlay";
+    /** The request property naming the authenticated user. */
+    static final String USER = "io.sprawl.overlay.user";
 
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
     private static final Set<String> ALWAYS_OPEN = Set.of("health/check");
@@ -59,6 +61,8 @@ public class ApiAccess implements ContainerRequestFilter {
         if (user == null) {
             return; // refused: abortWith was called
         }
+        // For the resources that record who asked (a recovered majority): a servlet request attribute.
+        request.setProperty(USER, user);
         if (write) {
             LOG.info("admin request by " + user + " from " + http.getRemoteAddr() + ": " + request.getMethod()
                     + " /overlay/" + path);

@@ -79,7 +79,8 @@ public class LeaderResource {
         Set<String> lost = lostMembers(body);
         Election election = node.require().election().orElseThrow(() -> new ApiException(503, "not-started",
                 "the election is not running"));
-        String operator = http.getUserPrincipal() == null ? "an operator" : http.getUserPrincipal().getName();
+        Object user = http.getAttribute(ApiAccess.USER);
+        String operator = user == null ? "an operator" : user.toString();
         long waitMillis = 10_000;
         try {
             return election.recoverMajority(lost, operator + " (REST)").toCompletableFuture()
