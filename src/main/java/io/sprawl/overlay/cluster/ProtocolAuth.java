@@ -1,5 +1,6 @@
 package io.sprawl.overlay.cluster;
 
+import io.sprawl.overlay.membership.MemberRecord;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -30,8 +31,6 @@ final class ProtocolAuth extends AUTH {
 
     private static final Logger LOG = Logger.getLogger(ProtocolAuth.class.getName());
     static final String PREFIX = "sprawl-protocol ";
-    /** What a request without our header speaks: the first release's probe protocol. */
-    static final int FIRST_RELEASE = 1;
 
     private final String nodeId;
     private volatile int min;
@@ -84,7 +83,8 @@ final class ProtocolAuth extends AUTH {
     private void withFirstReleaseHeader(Message msg) {
         GMS.GmsHeader gms = getGMSHeader(msg);
         if (gms != null && needsAuthentication(msg, gms) && msg.getHeader(id) == null) {
-            msg.putHeader(id, new AuthHeader(new FixedMembershipToken(PREFIX + FIRST_RELEASE + "-" + FIRST_RELEASE)));
+            msg.putHeader(id, new AuthHeader(new FixedMembershipToken(PREFIX + MemberRecord.FIRST_RELEASE_PROTOCOL + "-"
+                    + MemberRecord.FIRST_RELEASE_PROTOCOL)));
         }
     }
 

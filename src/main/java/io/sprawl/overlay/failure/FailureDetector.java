@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -191,7 +190,7 @@ public final class FailureDetector {
     private long relaysRefused;
     private long pausesSeen;
     /** The probe protocol version each peer last spoke to this node (shown in {@link PeerInfo}); 0 until it has. */
-    private final Map<String, Integer> heard = new ConcurrentHashMap<>();
+    private final Map<String, Integer> heard = new HashMap<>();
     private volatile DetectorObserver observer = DetectorObserver.NONE;
     /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
     private boolean leaving;
