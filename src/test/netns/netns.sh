@@ -10,6 +10,12 @@
 #   netns.sh cut PREFIX I reject    node I's TCP refused: a TCP reset, as a REJECTing firewall answers
 #   netns.sh cut PREFIX I drop      node I's packets dropped silently, as a DROPping firewall
 #   netns.sh heal PREFIX I          remove node I's rules
+#   netns.sh split PREFIX "0 1 2" "3 4"   a partition: every packet between the two sides dropped
+#   netns.sh oneway PREFIX I J      node I's packets to node J dropped: J does not hear I, I hears J
+#   netns.sh loss PREFIX I PCT      PCT % of node I's packets, both ways, dropped at random
+#   netns.sh loss-all PREFIX N PCT  PCT % of every packet between nodes 0..N-1 dropped at random (once per packet)
+#   netns.sh heal-all PREFIX        remove every rule
+# (No delay: this kernel has no netem.)
 set -euo pipefail
 
 die() { echo "netns: $*" >&2; exit 1; }
@@ -86,10 +92,68 @@ cmd_heal() {
   done
 }
 
+# iptables' statistic match takes a probability with at most a few decimals: PCT 10 -> 0.1000.
+probability() { awk -v p="$1" 'BEGIN { if (p !~ /^[0-9]+$/ || p > 100) exit 1; printf "%.4f", p / 100 }' \
+  || die "PCT must be a whole number 0-100, got '$1'"; }
+
+cmd_split() {
+  local p=$1 h a b i j
+  h=$(hub "$p")
+  for i in $2; do
+    for j in $3; do
+      a=$(addr_of "$p" "$i"); b=$(addr_of "$p" "$j")
+      [ -n "$a" ] && [ -n "$b" ] || die "no node $i or $j under $p"
+      ip netns exec "$h" iptables -I FORWARD -s "$a" -d "$b" -j DROP
+      ip netns exec "$h" iptables -I FORWARD -s "$b" -d "$a" -j DROP
+    done
+  done
+}
+
+cmd_oneway() {
+  local p=$1 a b
+  a=$(addr_of "$p" "$2"); b=$(addr_of "$p" "$3")
+  [ -n "$a" ] && [ -n "$b" ] || die "no node $2 or $3 under $p"
+  ip netns exec "$(hub "$p")" iptables -I FORWARD -s "$a" -d "$b" -j DROP
+}
+
+cmd_loss() {
+  local p=$1 a h pr
+  a=$(addr_of "$p" "$2"); h=$(hub "$p"); pr=$(probability "$3")
+  [ -n "$a" ] || die "no node $2 under $p"
+  # Not on the link to this host: the test must still read the node's API.
+  local host="${a%.*.*}.250.0/24"
+  ip netns exec "$h" iptables -I FORWARD -s "$a" ! -d "$host" -m statistic --mode random --probability "$pr" -j DROP
+  ip netns exec "$h" iptables -I FORWARD -d "$a" ! -s "$host" -m statistic --mode random --probability "$pr" -j DROP
+}
+
+cmd_loss_all() {
+  local p=$1 n=$2 h pr i j a b
+  h=$(hub "$p"); pr=$(probability "$3")
+  # One rule per ordered pair of nodes: a packet meets one, so PCT is its loss (and the test's own API
+  # traffic, to and from this host, is spared).
+  for ((i = 0; i < n; i++)); do
+    for ((j = 0; j < n; j++)); do
+      [ "$i" -ne "$j" ] || continue
+      a=$(addr_of "$p" "$i"); b=$(addr_of "$p" "$j")
+      [ -n "$a" ] && [ -n "$b" ] || die "no node $i or $j under $p"
+      ip netns exec "$h" iptables -I FORWARD -s "$a" -d "$b" -m statistic --mode random --probability "$pr" -j DROP
+    done
+  done
+}
+
+cmd_heal_all() {
+  ip netns exec "$(hub "$1")" iptables -F FORWARD
+}
+
 case "${1:-}" in
   up) [ $# -eq 4 ] || die "usage: $0 up PREFIX N NET"; cmd_up "$2" "$3" "$4" ;;
   down) [ $# -eq 3 ] || die "usage: $0 down PREFIX N"; cmd_down "$2" "$3" ;;
   cut) [ $# -eq 4 ] || die "usage: $0 cut PREFIX I reject|drop"; cmd_cut "$2" "$3" "$4" ;;
   heal) [ $# -eq 3 ] || die "usage: $0 heal PREFIX I"; cmd_heal "$2" "$3" ;;
-  *) die "usage: $0 up PREFIX N NET | down PREFIX N | cut PREFIX I reject|drop | heal PREFIX I" ;;
+  split) [ $# -eq 4 ] || die "usage: $0 split PREFIX \"I ...\" \"J ...\""; cmd_split "$2" "$3" "$4" ;;
+  oneway) [ $# -eq 4 ] || die "usage: $0 oneway PREFIX I J"; cmd_oneway "$2" "$3" "$4" ;;
+  loss) [ $# -eq 4 ] || die "usage: $0 loss PREFIX I PCT"; cmd_loss "$2" "$3" "$4" ;;
+  loss-all) [ $# -eq 4 ] || die "usage: $0 loss-all PREFIX N PCT"; cmd_loss_all "$2" "$3" "$4" ;;
+  heal-all) [ $# -eq 2 ] || die "usage: $0 heal-all PREFIX"; cmd_heal_all "$2" ;;
+  *) die "usage: $0 up PREFIX N NET | down PREFIX N | cut PREFIX I reject|drop | heal PREFIX I | split PREFIX A B | oneway PREFIX I J | loss PREFIX I PCT | loss-all PREFIX N PCT | heal-all PREFIX" ;;
 esac

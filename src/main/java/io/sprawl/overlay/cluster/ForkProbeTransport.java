@@ -8,6 +8,7 @@ import io.sprawl.overlay.membership.MembershipSnapshot;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -133,6 +134,29 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             LOG.info(() -> "asking JGroups to verify and exclude " + nodeId + " (" + a + ")");
             verify.up(new Event(Event.SUSPECT, List.of(a)));
         }
+    }
+
+    /**
+     * Tells {@code gone} (node id, evidence) of each member whose process the transport saw exit: it closed
+     * this node's failure-detection connection in order ({@link CrashWitness}) and its port then refuses
+     * ({@link ProcessCheck#confirmExit}). On the process-check thread, never on JGroups' own.
+     */
+    public void watchExits(BiConsumer<String, String> gone) {
+        CrashWitness witness = main.getProtocolStack().findProtocol(CrashWitness.class);
+        if (witness == null) {
+            return;
+        }
+        witness.onOrderlyClose((address, at) -> {
+            if (!(address instanceof UUID u)) {
+                return;
+            }
+            String transportId = ClusterTransport.transportId(u);
+            for (Member m : membership.snapshot().members()) {
+                if (transportId.equals(m.transportId())) {
+                    processes.confirmExit(m, evidence -> gone.accept(m.id(), evidence));
+                }
+            }
+        });
     }
 
     /** Whether the member's process is gone: {@link ProcessCheck}. */

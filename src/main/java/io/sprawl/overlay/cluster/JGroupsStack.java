@@ -20,7 +20,6 @@ import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.COMPRESS;
 import io.sprawl.overlay.failure.ProbeCodec;
 import org.jgroups.protocols.FD_ALL3;
-import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FORK;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
@@ -184,11 +183,16 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
         // ~75 % of a core for minutes (a known JGroups bug; Keycloak switched it off too). The transfer-queue
         // bundler is the long-standing one.
         tcp.setBundlerType(BUNDLER);
+        // A send that would block (a peer whose link lost its return path: its ACKs never come) waits in that
+        // connection's own bounded queue, not in the bundler's one thread: blocking there, one stalled link
+        // silenced the node to every member (a one-way cut of one link in FaultSuiteIT failed both ends).
+        tcp.nonBlockingSends(true);
         stack.add(tcp);
         stack.add(discovery(c));
         stack.add(new MERGE3().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
-        // A killed process closes its socket: FD_SOCK2 sees that at once. Bound to the node's address, not 0.0.0.0.
-        stack.add(new FD_SOCK2().setBindAddress(bind).setOffset(FD_SOCK_OFFSET).setPortRange(0));
+        // A killed process closes its socket: FD_SOCK2 sees that at once, and CrashWitness tells it from a silence.
+        // Bound to the node's address, not 0.0.0.0.
+        stack.add(new CrashWitness().setBindAddress(bind).setOffset(FD_SOCK_OFFSET).setPortRange(0));
         stack.add(new FD_ALL3().setTimeout(FD_ALL_TIMEOUT_MS).setInterval(FD_ALL_INTERVAL_MS));
         stack.add(new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS));
         stack.add(new NAKACK2().setXmitInterval(200).setXmitTableNumRows(50).setXmitTableMsgsPerRow(1024)

@@ -81,9 +81,14 @@ public final class MetricsSharing {
 
     /**
      * Each live member's forecast load (0-1), from its published snapshot when that is no older than
-     * {@code staleAfterMillis}. A member without one (a newcomer, or one that stopped publishing) counts
-     * as the busiest known one: unknown must not look idle, or every join would draw the leadership and
-     * the traffic to the newcomer. Empty when no load is known at all (sampling off everywhere).
+     * {@code staleAfterMillis} and its forecaster has warmed up. A member without one (a newcomer, or one
+     * that stopped publishing) counts as the busiest known one: unknown must not look idle, or every join
+     * would draw the leadership and the traffic to the newcomer. Empty when no load is known at all
+     * (sampling off everywhere).
+     *
+     * <p>Warmed up means its first forecast came due (the snapshot has a forecast error): before that the
+     * trend, multiplied by the horizon, is a few noisy samples of a server's start. A node restarted in a
+     * rolling restart forecast 0.00 against its busy peers' 0.99 this way and drew the leadership.
      *
      * <p>This node's own load as published too, not its latest sample: every node then decides on the
      * same figures (a fresher own load against the others' older ones was seen to make each leader in
@@ -94,7 +99,8 @@ public final class MetricsSharing {
         Map<String, Double> out = new HashMap<>();
         published.forEach((id, s) -> {
             Double forecast = s.figures().get(MetricNames.LOAD_FORECAST);
-            if (live.contains(id) && forecast != null && now - s.time() <= staleAfterMillis) {
+            boolean warm = s.figures().containsKey(MetricNames.LOAD_FORECAST_ERROR);
+            if (live.contains(id) && forecast != null && warm && now - s.time() <= staleAfterMillis) {
                 out.put(id, forecast);
             }
         });

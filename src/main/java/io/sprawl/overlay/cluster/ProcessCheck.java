@@ -18,7 +18,9 @@ import java.util.function.Consumer;
  * process, but only for a member on this host: this kernel answers for both ends. Across a network a
  * firewall that REJECTs (a TCP reset or an ICMP port-unreachable) refuses exactly as a closed port
  * does, so there a refusal proves nothing and the member is left to the probes and the suspicion
- * timeout. The checks run one at a time on a thread of their own, in the order asked.
+ * timeout. Where the transport saw the member close a connection in order first ({@link CrashWitness}), a
+ * refusal is proof on any host ({@link #confirmExit}). The checks run one at a time on a thread of their
+ * own, in the order asked.
  */
 final class ProcessCheck implements AutoCloseable {
 
@@ -43,14 +45,36 @@ final class ProcessCheck implements AutoCloseable {
             if (!onThisHost(fdPort.getAddress())) {
                 return;
             }
-            try (Socket s = new Socket()) {
-                s.connect(fdPort, TIMEOUT_MS);
-            } catch (ConnectException e) {
+            if (refused(fdPort)) {
                 ifGone.accept("nothing listens on " + fdPort.getHostString() + ":" + fdPort.getPort());
-            } catch (IOException e) {
-                // a timeout or an unreachable host: no evidence either way
             }
         });
+    }
+
+    /**
+     * {@code m} closed this node's connection to its FD_SOCK2 port in order ({@link CrashWitness}): tells
+     * {@code ifGone} when its port now refuses too. That pair proves the exit across a network as well: a
+     * live process accepts, and a REJECTing firewall resets rather than closes in order.
+     */
+    void confirmExit(Member m, Consumer<String> ifGone) {
+        InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
+        thread.execute(() -> {
+            if (refused(fdPort)) {
+                ifGone.accept("it closed its failure-detection connection in order and " + fdPort.getHostString() + ":"
+                        + fdPort.getPort() + " now refuses");
+            }
+        });
+    }
+
+    private static boolean refused(InetSocketAddress port) {
+        try (Socket s = new Socket()) {
+            s.connect(port, TIMEOUT_MS);
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false; // a timeout or an unreachable host: no evidence either way
+        }
     }
 
     /** Whether the address is this host's own (loopback, or an interface's): no network lies between. */

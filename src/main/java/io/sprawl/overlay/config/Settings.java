@@ -114,6 +114,14 @@ public final class Settings {
             "Membership events kept in memory; at ~200 bytes each, 1000 events are a fifth of a megabyte.",
             intIn(10, 100_000, "a number of events"));
 
+    public static final Setting<Integer> REJOIN_HOLD_DOWN_MS = new Setting<>("sprawl.membership.rejoin-hold-down-ms",
+            "5000",
+            "A process that was FAILED and comes back is taken back at once the first time. Its second FAILED within"
+                    + " 10 min holds it out this long after it returns, each further one twice as long, up to 60 s (or this,"
+                    + " if longer): a flapping link or a lossy node then cannot oscillate the cluster (Rapid's flip-flop,"
+                    + " where memberlist takes the node back every time). A restarted process is never held. 0: off.",
+            intIn(0, 600_000, "milliseconds"));
+
     public static final Setting<Integer> ROUTING_REPLICAS = new Setting<>("sprawl.routing.replicas", "3",
             "Owners returned for a key: three survive the loss of two nodes, the usual quorum size.",
             intIn(1, 64, "a number of owner nodes"));
@@ -264,8 +272,9 @@ public final class Settings {
 
     public static final Setting<Integer> LEADER_LEASE_MS = new Setting<>("sprawl.leader.lease-ms", "1000",
             "A leader acts only within a lease from its last renewal that reached every member; another takes"
-                    + " over only after the record went unrenewed this long and the leader is FAILED. 1 s: a crashed"
-                    + " leader is replaced in ~1.0-1.6 s (measured, 9 nodes), and a lease outlasts four missed renewals.",
+                    + " over only after the record went unrenewed this long and the leader is FAILED (at once when its"
+                    + " process is proven gone: it exited). 1 s: a silent leader is replaced in ~1.0-1.6 s (measured,"
+                    + " 9 nodes), and a lease outlasts four missed renewals.",
             intIn(60, 600_000, "milliseconds"));
 
     public static final Setting<Double> LEADER_HYSTERESIS = new Setting<>("sprawl.leader.hysteresis", "0.2",
@@ -322,7 +331,7 @@ public final class Settings {
     /** Every setting, in the order of the README's table. */
     public static final List<Setting<?>> ALL = List.of(NODE_ID, CLUSTER_NAME, BIND_ADDRESS, GOSSIP_PORT, HTTP_PORT,
             SEEDS, DISCOVERY, DNS_QUERY, DNS_ADDRESS, DNS_WAIT_MS, MULTICAST_ADDRESS, MULTICAST_PORT, SITE, RACK, CAPABILITIES, METADATA,
-            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, ROUTING_REPLICAS, REQUEST_MAX_BYTES,
+            JOIN_TIMEOUT_MS, RETENTION_MINUTES, HISTORY_SIZE, REJOIN_HOLD_DOWN_MS, ROUTING_REPLICAS, REQUEST_MAX_BYTES,
             ADMIN_USER, ADMIN_PASSWORD, HTTP_REQUIRE_READER, HTTPS_KEYSTORE, HTTPS_KEYSTORE_PASSWORD,
             CLUSTER_SECURITY, TLS_DIR, TLS_CERT_PEM, TLS_KEY_PEM, TLS_CA_PEM, PROBE_ENABLED,
             PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, PROBE_INDIRECT, PROBE_STUCK_AFTER_MS, PROBE_AWARENESS_MAX,

@@ -23,7 +23,7 @@ public class ElectionTimer extends NodeTimer {
 
     @Override
     String name() {
-        return "sprawl-election";
+        return "sprawl-election-timer";
     }
 
     @Override

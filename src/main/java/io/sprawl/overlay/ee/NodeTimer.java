@@ -3,25 +3,30 @@ package io.sprawl.overlay.ee;
 import io.sprawl.overlay.node.GossipManager;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.ejb.Timeout;
-import jakarta.ejb.Timer;
-import jakarta.ejb.TimerConfig;
-import jakarta.ejb.TimerService;
 import jakarta.inject.Inject;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What every timer of the node shares: a non-persistent interval timer created when the bean starts
- * (if the node started and the subclass wants one), a tick that calls the subclass with the running
- * node, the time of the last tick for liveness, and the cancel at stop. Subclasses are
+ * What every timer of the node shares: a thread of its own ticking at a fixed delay, started when the
+ * bean starts (if the node started and the subclass wants one), a tick that calls the subclass with the
+ * running node, the time of the last tick for liveness, and the stop. Subclasses are
  * {@code @Startup @Singleton @DependsOn("OverlayNode")} beans with bean-managed concurrency (every
  * field here is volatile or guarded by the bean's monitor, so a REST read never queues behind a tick)
  * and bean-managed transactions (a tick touches no JTA resource).
  *
- * <p>A tick that throws is logged and the timer keeps firing: the container would otherwise retry it
- * and then count the timer as failed.
+ * <p>Not the container's EJB timers: Liberty stops firing non-persistent timers as soon as the server
+ * starts to quiesce (OpenLiberty #14421), and the application is stopped, and the node leaves, only when
+ * the quiesce ends, up to 30 s later. A node whose probe timer stops answers no probes (by design: a
+ * stuck overlay), so in a rolling restart a leader whose quiesce took 30 s was declared FAILED by all
+ * four others at ~8 s, before its goodbye. On its own thread the node probes, renews its lease and
+ * answers until it says goodbye at {@code @PreDestroy}.
+ *
+ * <p>A tick that throws is logged and the timer keeps ticking. At a fixed delay, not a fixed rate: after
+ * a pause the node takes one tick, not a burst of the missed ones.
  */
 public abstract class NodeTimer {
 
@@ -30,20 +35,20 @@ public abstract class NodeTimer {
     @Inject
     OverlayNode node;
 
-    @Resource
-    TimerService timers;
-
-    private volatile Timer timer;
+    /** The timer's thread; null when there is no timer. Guarded by this. */
+    private ScheduledThreadPoolExecutor thread;
+    /** The running interval ticks; null while suspended. Guarded by this. */
+    private ScheduledFuture<?> ticks;
     private volatile long lastTick;
     private volatile long interval;
 
-    /** The timer's name, for the server's logs and its timer list. */
+    /** The timer's name, for its thread and the server's logs. */
     abstract String name();
 
     /** The interval in ms for this node, or 0 for no timer (the subclass logs why). */
     abstract long intervalMillis(GossipManager g);
 
-    /** One tick, on a container thread. */
+    /** One tick, on the timer's thread. */
     abstract void tick(GossipManager g);
 
     /** The delay of the first tick; by default one interval. */
@@ -51,73 +56,78 @@ public abstract class NodeTimer {
         return interval;
     }
 
-    /** A single-action timer of the subclass's (created with {@link #once}) fired; true when handled. */
-    boolean other(Timer t) {
-        return false;
-    }
-
     @PostConstruct
-    void start() {
+    synchronized void start() {
         GossipManager g = node.gossip().orElse(null);
         if (g == null) {
             return; // the node did not start; its startup check says why
         }
         interval = intervalMillis(g);
         if (interval > 0) {
+            String threadName = name() + "-" + g.config().nodeId();
+            ClassLoader app = getClass().getClassLoader();
+            thread = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, threadName);
+                t.setDaemon(true);
+                t.setContextClassLoader(app); // as the container's threads had it: the WAR's classes
+                return t;
+            });
+            thread.setRemoveOnCancelPolicy(true);
             schedule();
         }
     }
 
-    @Timeout
-    void fired(Timer t) {
-        if (other(t)) {
-            return;
-        }
+    private void fired() {
         GossipManager g = node.gossip().orElse(null);
         if (g == null) {
             return;
         }
         try {
             tick(g);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.WARNING, name() + " tick failed", e);
         }
         lastTick = System.currentTimeMillis();
     }
 
     /**
-     * Never overridden (nor {@link #start}, {@link #fired}): a subclass method overriding a lifecycle or
-     * timeout callback would silently stop it being called (the interceptors spec), and they may not be
-     * final. Subclasses cancel their own timers in {@link #stopped}.
+     * Never overridden (nor {@link #start}): a subclass method overriding a lifecycle callback would
+     * silently stop it being called (the interceptors spec), and they may not be final. Subclasses stop
+     * their own work in {@link #stopped}.
      */
     @PreDestroy
     synchronized void stop() {
         interval = 0;
-        OverlayNode.cancel(timer);
-        timer = null;
+        ticks = null;
         stopped();
-    }
-
-    /** At stop, after the interval timer is cancelled, under the bean's monitor. */
-    void stopped() {
-    }
-
-    /** (Re)creates the interval timer. */
-    synchronized void schedule() {
-        if (interval > 0 && timer == null) {
-            timer = timers.createIntervalTimer(firstDelayMillis(interval), interval, new TimerConfig(name(), false));
+        if (thread != null) {
+            thread.shutdownNow();
         }
     }
 
-    /** Cancels the interval timer until {@link #schedule}. */
-    synchronized void suspend() {
-        OverlayNode.cancel(timer);
-        timer = null;
+    /** At stop, before the thread is stopped, under the bean's monitor. */
+    void stopped() {
     }
 
-    /** A single-action timer named {@code info}, handled by {@link #other}. */
-    Timer once(long millis, String info) {
-        return timers.createSingleActionTimer(millis, new TimerConfig(info, false));
+    /** (Re)starts the interval ticks. */
+    synchronized void schedule() {
+        if (interval > 0 && ticks == null && thread != null && !thread.isShutdown()) {
+            ticks = thread.scheduleWithFixedDelay(this::fired, firstDelayMillis(interval), interval,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Stops the interval ticks until {@link #schedule}. */
+    synchronized void suspend() {
+        if (ticks != null) {
+            ticks.cancel(false);
+            ticks = null;
+        }
+    }
+
+    /** Runs {@code task} once on the timer's thread after {@code millis}; null when there is no timer. */
+    synchronized ScheduledFuture<?> once(long millis, Runnable task) {
+        return thread == null || thread.isShutdown() ? null : thread.schedule(task, millis, TimeUnit.MILLISECONDS);
     }
 
     /** Epoch ms of the last tick, 0 before the first or when there is no timer. */

@@ -12,7 +12,6 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.ejb.Timer;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.enterprise.event.Event;
@@ -122,21 +121,6 @@ public class OverlayNode {
     private static Optional<Path> libertyKeystore() {
         return Optional.ofNullable(System.getProperty("server.output.dir"))
                 .map(dir -> Path.of(dir, "resources", "security", "key.p12"));
-    }
-
-    /**
-     * Cancels a timer at stop (the container may have cancelled it already). Here, not in a class of
-     * its own: a class first loaded at stop fails when the deployer has already removed the archive
-     * (seen with Arquillian: the bean's destroy failed and the server waited 30 s for our threads).
-     */
-    static void cancel(Timer timer) {
-        if (timer != null) {
-            try {
-                timer.cancel();
-            } catch (RuntimeException e) {
-                // already cancelled, or the bean is going away: nothing left to stop
-            }
-        }
     }
 
     /** The running node, or empty when it did not start or has stopped. */

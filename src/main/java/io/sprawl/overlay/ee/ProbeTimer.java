@@ -6,9 +6,9 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.ejb.Timer;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
+import java.util.concurrent.ScheduledFuture;
 import java.util.logging.Logger;
 
 /**
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  *
  * <p>An operator may pause the timer for a while ({@link #pause}, the FailureDetector MXBean): a drill
  * of a stuck overlay. Liveness then goes DOWN after 10 s, and the peers suspect this node. The interval
- * timer and the resume timer are swapped under the bean's monitor.
+ * ticks and the resume are swapped under the bean's monitor.
  */
 @Startup
 @Singleton
@@ -31,9 +31,8 @@ public class ProbeTimer extends NodeTimer {
 
     /** The longest pause an operator may ask for: a drill, not a way to switch detection off. */
     static final long MAX_PAUSE_MILLIS = 10 * 60_000;
-    private static final String RESUME = "sprawl-probe-resume";
-
-    private volatile Timer resume;
+    /** The resume of an operator's pause; guarded by the bean's monitor. */
+    private ScheduledFuture<?> resume;
 
     @Override
     String name() {
@@ -54,14 +53,9 @@ public class ProbeTimer extends NodeTimer {
         g.probeRound();
     }
 
-    @Override
-    synchronized boolean other(Timer t) {
-        if (!RESUME.equals(t.getInfo())) {
-            return false;
-        }
+    private synchronized void resumeRounds() {
         resume = null;
         schedule();
-        return true;
     }
 
     /**
@@ -76,14 +70,20 @@ public class ProbeTimer extends NodeTimer {
             return "probing is off (sprawl.probe.enabled=false): nothing to pause";
         }
         suspend();
-        OverlayNode.cancel(resume);
-        resume = once(millis, RESUME);
+        cancelResume();
+        resume = once(millis, this::resumeRounds);
         return "probe rounds paused for " + millis + " ms";
     }
 
     @Override
     void stopped() {
-        OverlayNode.cancel(resume);
-        resume = null;
+        cancelResume();
+    }
+
+    private void cancelResume() {
+        if (resume != null) {
+            resume.cancel(false);
+            resume = null;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.sprawl.overlay.election;
 
 import io.sprawl.overlay.cluster.ClusterTransport;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletionStage;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
@@ -9,6 +10,7 @@ import org.infinispan.commons.IllegalLifecycleStateException;
 import org.infinispan.distribution.LocalizedCacheTopology;
 import org.infinispan.partitionhandling.AvailabilityException;
 import org.infinispan.partitionhandling.AvailabilityMode;
+import org.infinispan.remoting.transport.Address;
 import org.infinispan.topology.CacheTopology;
 
 /**
@@ -27,17 +29,30 @@ import org.infinispan.topology.CacheTopology;
  * <p>The topology's phase, not {@code ConflictManager.isConflictResolutionInProgress()}, tells a merge in
  * progress: that flag is set only on the member running the resolution, and it is the other members
  * (a former minority reading its stale copy) that must wait.
+ *
+ * <p>Infinispan 16.1 also resolves conflicts when the coordinator merely crashed (it recovers the cache
+ * status as after a merge; infinispan #17620, fixed in 16.3): ~0.9 s in which every member showed "no
+ * majority" and no one could claim, though nothing had split. That phase counts as available and quiet
+ * when it is no merge: no merge view arrived, and its members are all in the last quiet topology this
+ * side saw while available (a side that was unavailable since, a former minority, never takes this
+ * path). Infinispan itself allows reads and writes in that phase, and a write made during it wins over
+ * the resolution's own.
  */
 final class CacheLeaderStore implements LeaderStore {
 
     static final String KEY = "leader";
 
     private final AdvancedCache<String, LeaderRecord> cache;
+    /** Whether a merge view arrived whose conflicts the cache may still be resolving ({@code MergeGate}). */
+    private final BooleanSupplier mergePending;
     /** The last record read while available: what a minority side still knows. */
     private volatile LeaderRecord last;
+    /** The members of the last quiet topology seen while available; empty since this side was last unavailable. */
+    private volatile Set<Address> lastQuiet = Set.of();
 
-    CacheLeaderStore(Cache<String, LeaderRecord> cache) {
+    CacheLeaderStore(Cache<String, LeaderRecord> cache, BooleanSupplier mergePending) {
         this.cache = cache.getAdvancedCache();
+        this.mergePending = mergePending;
     }
 
     /**
@@ -47,10 +62,24 @@ final class CacheLeaderStore implements LeaderStore {
     @Override
     public boolean available() {
         if (!cache.getStatus().allowInvocations() || cache.getAvailability() != AvailabilityMode.AVAILABLE) {
+            lastQuiet = Set.of();
             return false;
         }
         LocalizedCacheTopology topology = cache.getDistributionManager().getCacheTopology();
-        return topology == null || topology.getPhase() != CacheTopology.Phase.CONFLICT_RESOLUTION;
+        if (topology == null) {
+            return true;
+        }
+        if (topology.getPhase() == CacheTopology.Phase.NO_REBALANCE) {
+            lastQuiet = Set.copyOf(topology.getMembers());
+        }
+        return topology.getPhase() != CacheTopology.Phase.CONFLICT_RESOLUTION || afterCoordinatorChange(topology);
+    }
+
+    /** A conflict resolution that follows a coordinator's crash, not a merge (see the class comment). */
+    private boolean afterCoordinatorChange(LocalizedCacheTopology t) {
+        Set<Address> quiet = lastQuiet;
+        return t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION && !mergePending.getAsBoolean()
+                && !quiet.isEmpty() && quiet.containsAll(t.getMembers());
     }
 
     /** The leader cache as {@link TermGuard} sees it: its topology's members, and whether state moves. */
@@ -65,7 +94,7 @@ final class CacheLeaderStore implements LeaderStore {
             @Override
             public boolean moving() {
                 LocalizedCacheTopology t = cache.getDistributionManager().getCacheTopology();
-                return t == null || t.getPhase() != CacheTopology.Phase.NO_REBALANCE;
+                return t == null || (t.getPhase() != CacheTopology.Phase.NO_REBALANCE && !afterCoordinatorChange(t));
             }
         };
     }

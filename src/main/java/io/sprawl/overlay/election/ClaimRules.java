@@ -14,6 +14,12 @@ package io.sprawl.overlay.election;
  *       has gone unrenewed for a whole lease: the old leader stopped acting by then, whatever it
  *       believes. When no one is eligible, the first healthy member ends the term (a record naming
  *       none), so the failed leader's term ends on every node.</li>
+ *   <li>Or, without the wait, when the old leader's process is proven gone: its kernel closed its sockets
+ *       (the transport saw its failure-detection connection end in order, or nothing listens on its port on
+ *       this host). The lease exists because a leader that went silent may still be acting: paused, cut
+ *       off, or slow; it stops by itself when the lease runs out. A process that exited acts no more, so
+ *       the lease protects nothing, and the term still changes only while the cluster is settled. A silence
+ *       (a host that lost power, a DROPping firewall) proves nothing and waits the lease out.</li>
  *   <li>A term changes only while the cluster is settled ({@link TermGuard}); renewals need not wait.</li>
  * </ul>
  *
@@ -54,12 +60,13 @@ public final class ClaimRules {
      * @param sittingLive       the sitting leader is HEALTHY or SUSPECT in this node's table
      * @param unrenewedForLease the record has not changed for a whole lease and the drift allowance
      *                          ({@link Leadership#MAX_DRIFT}), on this node's clock
+     * @param sittingProvenGone the sitting leader is FAILED and its process proven gone (not merely silent)
      * @param firstHealthy      this node has the smallest id of the HEALTHY members
      * @param renewalDue        half a check interval has passed since this leader's last renewal began
      */
     public record Situation(String self, String sitting, boolean recordExists, String best, boolean termMayChange,
-                            boolean merged, boolean sittingLive, boolean unrenewedForLease, boolean firstHealthy,
-                            boolean renewalDue) {
+                            boolean merged, boolean sittingLive, boolean unrenewedForLease,
+                            boolean sittingProvenGone, boolean firstHealthy, boolean renewalDue) {
     }
 
     public static Action next(Situation s) {
@@ -77,7 +84,8 @@ public final class ClaimRules {
             // Leads on, also while a hand-over waits for the cluster to settle.
             return s.renewalDue() ? Action.RENEW : Action.WAIT;
         }
-        boolean vacant = s.sitting() == null || (!s.sittingLive() && s.unrenewedForLease());
+        boolean vacant = s.sitting() == null
+                || (!s.sittingLive() && (s.unrenewedForLease() || s.sittingProvenGone()));
         if (!s.termMayChange() || !vacant) {
             return Action.WAIT;
         }

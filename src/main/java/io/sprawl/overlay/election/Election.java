@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.infinispan.AdvancedCache;
@@ -90,23 +91,25 @@ public final class Election implements AutoCloseable {
      *
      * @param table   this node's member table
      * @param load    each live member's forecast load in [0, 1]
+     * @param provenGone whether a member is FAILED with its process proven gone (the failure detector's)
      * @param previousProcessWaitMillis how long JGroups takes at most to exclude a silent member
      * @param operatorLog where an operator's recovery is recorded (who, what): the node's event history
      */
     public static Election start(String selfId, LeaderConfig config, ClusterTransport transport,
                                  Supplier<List<Member>> table, Supplier<Map<String, Double>> load,
-                                 long previousProcessWaitMillis, Clock clock, Leadership.Events events,
+                                 Predicate<String> provenGone, long previousProcessWaitMillis, Clock clock, Leadership.Events events,
                                  BiConsumer<String, String> operatorLog) {
         DefaultCacheManager manager = transport.manager();
         Cache<String, LeaderRecord> cache = manager.getCache(CACHE);
         ExecutorService thread = OwnedExecutors.single("sprawl-election-" + selfId, QUEUE);
-        CacheLeaderStore store = new CacheLeaderStore(cache);
-        TermGuard guard = new TermGuard(transport::view, table, store.topology(), clock, System::nanoTime,
+        MergeGate merge = new MergeGate(cache);
+        CacheLeaderStore store = new CacheLeaderStore(cache, merge::pending);
+        TermGuard guard = new TermGuard(transport::view, table, provenGone, store.topology(), clock, System::nanoTime,
                 previousProcessWaitMillis);
         // Candidates are ordered by declared weight x (1 - forecast load), from the shared metrics snapshots.
-        Leadership l = new Leadership(selfId, config, store, table, load, clock, System::nanoTime, thread, events,
-                guard);
-        Election e = new Election(selfId, l, new MergeGate(cache), thread, cache, transport, table, operatorLog);
+        Leadership l = new Leadership(selfId, config, store, table, load, provenGone, clock, System::nanoTime, thread,
+                events, guard);
+        Election e = new Election(selfId, l, merge, thread, cache, transport, table, operatorLog);
         cache.addListener(new LeaderCacheListener(l::recheck, e::afterMerge));
         manager.addListener(new MergeViewListener(e.merge::arm));
         l.recheck();

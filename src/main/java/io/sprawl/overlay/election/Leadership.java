@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -121,6 +122,7 @@ public final class Leadership {
     private final LeaderStore store;
     private final Supplier<List<Member>> members;
     private final Supplier<Map<String, Double>> load;
+    private final Predicate<String> provenGone;
     private final Clock wall;
     private final LongSupplier nanos;
     private final Executor election;
@@ -150,22 +152,26 @@ public final class Leadership {
     private String shownLeader;
     private long shownTerm = -1;
     private boolean shownMajority = true;
+    /** The last reason logged for not claiming a vacant leadership yet. */
+    private String shownVacancy;
 
     /**
      * @param members  this node's member table
      * @param load     each member's forecast load in [0, 1] from the shared metrics
+     * @param provenGone whether a member is FAILED with its process proven gone, not merely silent (the detector's)
      * @param nanos    a monotonic clock for the lease (System::nanoTime; a simulated one in tests)
      * @param election runs one task at a time: the election thread
      * @param settled  whether a term may change now (see the class comment)
      */
     public Leadership(String selfId, LeaderConfig config, LeaderStore store, Supplier<List<Member>> members,
-                      Supplier<Map<String, Double>> load, Clock wall, LongSupplier nanos, Executor election,
-                      Events events, BooleanSupplier settled) {
+                      Supplier<Map<String, Double>> load, Predicate<String> provenGone, Clock wall, LongSupplier nanos,
+                      Executor election, Events events, BooleanSupplier settled) {
         this.selfId = selfId;
         this.config = config;
         this.store = store;
         this.members = members;
         this.load = load;
+        this.provenGone = provenGone;
         this.wall = wall;
         this.nanos = nanos;
         this.election = election;
@@ -355,10 +361,20 @@ public final class Leadership {
         List<Member> table = members.get();
         Candidates.Decision d = decide(rec, rec == null || rec.steppedDown().isEmpty() ? Set.of()
                 : Set.of(rec.steppedDown()), table);
+        boolean unrenewed = now - seenAt >= claimAfterNanos;
+        boolean gone = sitting != null && !unrenewed && provenGone.test(sitting);
+        boolean sittingLive = sitting != null && live(sitting, table);
+        boolean termMayChange = settled.getAsBoolean();
         ClaimRules.Action action = ClaimRules.next(new ClaimRules.Situation(selfId, sitting, rec != null, d.leader(),
-                settled.getAsBoolean(), merged.get(), sitting != null && live(sitting, table),
-                now - seenAt >= claimAfterNanos, selfId.equals(firstHealthy(table)),
-                now - renewStartedAt >= renewEveryNanos));
+                termMayChange, merged.get(), sittingLive, unrenewed, gone,
+                selfId.equals(firstHealthy(table)), now - renewStartedAt >= renewEveryNanos));
+        noteVacancy(action == ClaimRules.Action.WAIT && sitting != null && !sittingLive && selfId.equals(d.leader())
+                ? "the leader " + sitting
+                + " is gone and this node is the best candidate; it waits: " + (termMayChange ? "" : "the cluster is"
+                + " not settled (" + (settled instanceof TermGuard g ? g.unsettled() : "the term guard") + "); ")
+                + (gone ? "its process is proven gone" : unrenewed ? "its lease ran out" : "its lease may still run")
+                : null);
+        String why = gone ? d.reason() + "; " + sitting + "'s process is gone, no lease to wait out" : d.reason();
         switch (action) {
             case WAIT -> {
             }
@@ -370,8 +386,8 @@ public final class Leadership {
                 write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
                         ""), now, null);
             }
-            case CLAIM -> write(rec, rec.next(selfId, wall.millis(), d.reason(), false, ""), now, null);
-            case END_TERM -> write(rec, rec.next("", wall.millis(), d.reason(), false, ""), now, null);
+            case CLAIM -> write(rec, rec.next(selfId, wall.millis(), why, false, ""), now, null);
+            case END_TERM -> write(rec, rec.next("", wall.millis(), why, false, ""), now, null);
         }
     }
 
@@ -382,6 +398,14 @@ public final class Leadership {
     }
 
     /** Says so, once, when this node stops acting as the leader other than by handing over. */
+    /** Logs, once per change, why the best candidate does not claim a vacant leadership yet (null: nothing to say). */
+    private void noteVacancy(String why) {
+        if (why != null && !why.equals(shownVacancy)) {
+            LOG.info(() -> selfId + ": " + why);
+        }
+        shownVacancy = why;
+    }
+
     private void noteLease(String why) {
         boolean acting = acting(held);
         if (wasActing && !acting) {

@@ -23,6 +23,11 @@ import java.util.function.Supplier;
  *       that is still in the view after {@code previousProcessWaitMillis} answers its transport (JGroups
  *       would have excluded it by then): a stuck overlay, which must not hold up the election while it
  *       stays stuck.</li>
+ *   <li>A member whose process is proven gone (it exited: {@code FailureDetector.provenGone}) counts as gone
+ *       from the view and from the cache's members already, before JGroups and Infinispan have caught up
+ *       (~0.2 s to exclude it, and when it was the coordinator ~0.3 s more for the new one to recover the
+ *       caches). A write cannot land half-way on a dead process in a way that matters: its copy of the
+ *       record died with it, and a restart is a new process that gets the record by state transfer.</li>
  *   <li>Quiet: the cache's members are the view's and it is not rebalancing or resolving a merge. A
  *       rebalance that does not finish (seen in the benchmark after three restarts and three kills
  *       within 20 s) must not block every election either: once the view has not changed for
@@ -45,17 +50,22 @@ public final class TermGuard implements BooleanSupplier {
 
     private final Supplier<ClusterTransport.ViewSnapshot> view;
     private final Supplier<List<Member>> table;
+    private final Predicate<String> provenGone;
     private final Cache cache;
     private final Clock wall;
     private final LongSupplier nanos;
     private final long waitMillis;
     private long viewId = Long.MIN_VALUE;
     private long viewSince;
+    private String unsettled;
 
-    public TermGuard(Supplier<ClusterTransport.ViewSnapshot> view, Supplier<List<Member>> table, Cache cache, Clock wall, LongSupplier nanos,
+    /** @param provenGone whether a member (by id) is FAILED with its process proven gone */
+    public TermGuard(Supplier<ClusterTransport.ViewSnapshot> view, Supplier<List<Member>> table,
+                     Predicate<String> provenGone, Cache cache, Clock wall, LongSupplier nanos,
                      long previousProcessWaitMillis) {
         this.view = view;
         this.table = table;
+        this.provenGone = provenGone;
         this.cache = cache;
         this.wall = wall;
         this.nanos = nanos;
@@ -70,21 +80,41 @@ public final class TermGuard implements BooleanSupplier {
             viewId = v.id();
             viewSince = now;
         }
-        if (!reachable(v.members())) {
+        List<Member> members = table.get();
+        Set<String> gone = new HashSet<>();
+        for (Member m : members) {
+            if (m.state() == MemberState.FAILED && provenGone.test(m.id())) {
+                gone.add(m.transportId());
+            }
+        }
+        Set<String> live = new HashSet<>(v.members());
+        live.removeAll(gone);
+        if (!reachable(live, members)) {
+            unsettled = "a member of the view is unreachable";
             return false;
         }
-        if (!cache.members().equals(v.members())) {
+        Set<String> cached = new HashSet<>(cache.members());
+        cached.removeAll(gone);
+        if (!cached.equals(live)) {
+            unsettled = "the leader cache's members are not the view's";
             return false;
         }
-        return !cache.moving() || now - viewSince > waitMillis * 1_000_000L;
+        boolean quiet = !cache.moving() || now - viewSince > waitMillis * 1_000_000L;
+        unsettled = quiet ? null : "the leader cache is moving state";
+        return quiet;
     }
 
-    private boolean reachable(Set<String> view) {
+    /** Why the last check found the cluster not settled; null when it was. */
+    public String unsettled() {
+        return unsettled;
+    }
+
+    private boolean reachable(Set<String> view, List<Member> members) {
         long now = wall.millis();
         Predicate<Member> answers = m -> m.state().live()
                 || (m.state() == MemberState.FAILED && now - m.stateSince() > waitMillis);
         Set<String> reachable = new HashSet<>();
-        for (Member m : table.get()) {
+        for (Member m : members) {
             if (answers.test(m)) {
                 reachable.add(m.transportId());
             }

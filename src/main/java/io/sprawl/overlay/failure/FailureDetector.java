@@ -191,6 +191,12 @@ public final class FailureDetector {
     private long pausesSeen;
     /** The probe protocol version each peer last spoke to this node (shown in {@link PeerInfo}); 0 until it has. */
     private final Map<String, Integer> heard = new HashMap<>();
+    /**
+     * Members whose process was proven gone, by the incarnation proven: this node's own evidence ({@link
+     * #processGone}) or a peer's FAILED rumor with that cause. It lets the election skip the old leader's lease
+     * ({@link #provenGone}). Kept past the member's exclusion from the view, dropped when the table moves on.
+     */
+    private final Map<String, Long> gone = new HashMap<>();
     private volatile DetectorObserver observer = DetectorObserver.NONE;
     /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
     private boolean leaving;
@@ -417,6 +423,12 @@ public final class FailureDetector {
                 order.add(random.nextInt(order.size() + 1), id);
             }
         }
+        if (!gone.isEmpty()) {
+            gone.entrySet().removeIf(e -> {
+                Liveness.State st = table.of(e.getKey());
+                return st == null || st.incarnation() != e.getValue() || st.state() == MemberState.LEFT;
+            });
+        }
         if (present.size() != peers.size()) {
             peers.keySet().retainAll(present);
             order.retainAll(present);
@@ -631,6 +643,12 @@ public final class FailureDetector {
                 }
             }
             case FAILED -> {
+                if (r.cause() == Rumor.Cause.PROCESS_GONE) {
+                    Liveness.State known = table.of(r.node());
+                    if (known != null && known.state() != MemberState.LEFT && r.incarnation() >= known.incarnation()) {
+                        gone.merge(r.node(), r.incarnation(), Math::max);
+                    }
+                }
                 Liveness.State st = p == null ? GONE : state(p);
                 if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
                         && fail(p, r.incarnation(), r.cause().text + " at " + r.from())) {
@@ -657,7 +675,10 @@ public final class FailureDetector {
         boolean ownWord = r.kind() == Rumor.Kind.ALIVE && r.node().equals(sender) && r.from().equals(sender);
         Peer p = peers.get(r.node());
         if (p == null) {
-            return ownWord;
+            // The proof that a member the view dropped had exited may come after its FAILED: of a known incarnation.
+            Liveness.State known = r.kind() == Rumor.Kind.FAILED && r.cause() == Rumor.Cause.PROCESS_GONE
+                    ? table.of(r.node()) : null;
+            return ownWord || (known != null && known.incarnation() == r.incarnation());
         }
         return ownWord || r.incarnation() - state(p).incarnation() <= MAX_INCARNATION_LEAD;
     }
@@ -709,25 +730,54 @@ public final class FailureDetector {
 
     /**
      * A peer that missed an ack, or is suspected, and whose process is gone (nothing listens on its
-     * failure-detection port any more) has crashed: FAILED at once, no need to wait out a suspicion. A
-     * paused or cut-off node still holds its port, so this never hastens a verdict on one that may refute.
+     * failure-detection port any more, or the transport saw its socket closed) has crashed: FAILED at once,
+     * no need to wait out a suspicion. A paused or cut-off node still holds its port and its connections, so
+     * this never hastens a verdict on one that may refute. A member already FAILED (a suspicion timed out, or
+     * the view dropped it) gets the proof recorded and told to the others, once.
      */
     private void processGone(String id, long incarnation, String evidence) {
         Outbox out = new Outbox();
         synchronized (this) {
-            Peer p = peers.get(id);
-            Liveness.State st = p == null ? GONE : state(p);
-            if (p == null || st.state() == MemberState.FAILED || st.incarnation() != incarnation) {
+            Liveness.State st = table.of(id);
+            if (st == null || st.incarnation() != incarnation || st.state() == MemberState.LEFT) {
                 return;
             }
-            if (fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")")) {
-                broadcast(new Rumor(Rumor.Kind.FAILED, id, incarnation, selfId, Rumor.Cause.PROCESS_GONE), out);
+            boolean newly = !Long.valueOf(incarnation).equals(gone.put(id, incarnation));
+            Peer p = peers.get(id);
+            Rumor proof = new Rumor(Rumor.Kind.FAILED, id, incarnation, selfId, Rumor.Cause.PROCESS_GONE);
+            if (st.state() == MemberState.FAILED) {
+                if (newly) {
+                    broadcast(proof, out);
+                }
+            } else if (p != null && fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")")) {
+                broadcast(proof, out);
                 if (config.excludeFailed()) {
                     out.exclude.add(id);
                 }
             }
         }
         flush(out);
+    }
+
+    /** The transport saw this member's process exit: {@link #processGone} for the incarnation the table holds. */
+    public void processExited(String id, String evidence) {
+        Liveness.State st;
+        synchronized (this) {
+            st = table.of(id);
+        }
+        if (st != null) {
+            processGone(id, st.incarnation(), evidence);
+        }
+    }
+
+    /**
+     * Whether the member is FAILED and its process proven gone at that incarnation (not merely silent): a
+     * process that exited does nothing more, so its leadership may be taken without waiting out its lease.
+     */
+    public synchronized boolean provenGone(String id) {
+        Long proven = gone.get(id);
+        Liveness.State st = proven == null ? null : table.of(id);
+        return st != null && st.state() == MemberState.FAILED && st.incarnation() == proven;
     }
 
     private void scheduleVerdict(String id, Suspicion s, long now) {

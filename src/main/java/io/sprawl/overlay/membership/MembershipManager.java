@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * record said goodbye first. A record from a new process (new transport address) replaces the old
  * entry whatever its state: that is a new incarnation. A record older than the entry's is ignored.
  * The failure detector adds {@code SUSPECT} and its own {@code FAILED} verdicts for members still in
- * the view; only a higher incarnation (a refutation) makes such a member {@code HEALTHY} again. This
+ * the view; only a higher incarnation (a refutation) makes such a member {@code HEALTHY} again, and a
+ * process that keeps failing only after a hold-down ({@link RejoinHoldDown}). This
  * table is the one place a member's liveness is kept ({@link Liveness}): the detector holds only its
  * probing bookkeeping (timers, round trips) and reads the state here.
  *
@@ -51,6 +52,14 @@ public final class MembershipManager implements Liveness, AutoCloseable {
 
     // Guarded by this.
     private final Map<String, Entry> entries = new HashMap<>();
+    private final RejoinHoldDown holdDown;
+    /** FAILED members whose return waits out a hold-down: what takes them back, and when. */
+    private final Map<String, Held> held = new HashMap<>();
+    /**
+     * Members first seen by their record before the view that holds them (views and records arrive on
+     * different threads): FAILED "not in view" until that view comes, then HEALTHY, as if they had come together.
+     */
+    private final Set<String> awaitingView = new java.util.HashSet<>();
     private Set<String> view = Set.of();
     private long viewId = -1;
 
@@ -65,7 +74,19 @@ public final class MembershipManager implements Liveness, AutoCloseable {
     private record Entry(MemberRecord record, MemberState state, long since, long seenAt, long incarnation) {
     }
 
+    /** A return held back until {@code until}: the newer record or incarnation that will take the member back. */
+    private record Held(long until, MemberRecord record, long incarnation, int failures) {
+    }
+
+    /** Without a rejoin hold-down (tests of other rules). */
     public MembershipManager(String selfId, Clock clock, long retentionMillis, int historySize) {
+        this(selfId, clock, retentionMillis, historySize, 0);
+    }
+
+    /** @param rejoinHoldDownMillis the hold-down after a second failure ({@link RejoinHoldDown}); 0 for none */
+    public MembershipManager(String selfId, Clock clock, long retentionMillis, int historySize,
+                             long rejoinHoldDownMillis) {
+        this.holdDown = new RejoinHoldDown(rejoinHoldDownMillis, RejoinHoldDown.MAX_MS);
         this.selfId = selfId;
         this.clock = clock;
         this.retentionMillis = retentionMillis;
@@ -87,6 +108,17 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         viewId = newViewId;
         view = Set.copyOf(transportIds);
         long now = clock.millis();
+        // A held member that left the view again was not back after all: its next return starts a new hold.
+        held.keySet().removeIf(id -> entries.get(id) == null || !view.contains(entries.get(id).record.transportId()));
+        for (String id : List.copyOf(awaitingView)) {
+            Entry e = entries.get(id);
+            if (e == null || e.state != MemberState.FAILED || e.record.status() != RecordStatus.ALIVE) {
+                awaitingView.remove(id);
+            } else if (view.contains(e.record.transportId())) {
+                awaitingView.remove(id);
+                transition(e.record, MemberState.HEALTHY, "joined", now, now, e.seenAt);
+            }
+        }
         for (Entry e : List.copyOf(entries.values())) {
             if (e.state.live() && !view.contains(e.record.transportId())) {
                 boolean saidGoodbye = e.record.status() == RecordStatus.LEAVING;
@@ -113,8 +145,21 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         MemberState next = stateOf(r, current, newProcess);
         long since = next.live() ? now : (r.departedAt() > 0 ? r.departedAt() : now);
         if (newProcess) {
+            holdDown.forget(r.id());
+            held.remove(r.id());
+        } else if (current.state == MemberState.FAILED && next == MemberState.HEALTHY
+                && holdBack(r.id(), r, r.incarnation(), now)) {
+            publish(now);
+            return;
+        }
+        if (newProcess) {
             String reason = current == null ? (next.live() ? "joined" : "not in view") : "rejoined";
             transition(r, next, reason, since, now, now);
+            if (next == MemberState.FAILED && r.status() == RecordStatus.ALIVE) {
+                awaitingView.add(r.id());
+            } else {
+                awaitingView.remove(r.id());
+            }
         } else if (next != current.state) {
             transition(r, next, reasonFor(current.state, next), since, now, now);
         } else {
@@ -167,6 +212,8 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         long now = clock.millis();
         if (e.state == MemberState.HEALTHY) {
             entries.put(id, new Entry(e.record, e.state, e.since, e.seenAt, incarnation));
+        } else if (e.state == MemberState.FAILED && holdBack(id, null, incarnation, now)) {
+            return false;
         } else {
             detectorTransition(e, MemberState.HEALTHY, reason, incarnation, now);
         }
@@ -196,9 +243,29 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         }
     }
 
-    /** Drops departed members older than the retention; returns their ids. */
+    /**
+     * Takes back the held members whose hold-down is over and who are still in the view, then drops
+     * departed members older than the retention; returns the ids dropped. The housekeeping timer calls it
+     * every second.
+     */
     public synchronized List<String> expire() {
         long now = clock.millis();
+        for (Map.Entry<String, Held> h : List.copyOf(held.entrySet())) {
+            Entry e = entries.get(h.getKey());
+            Held w = h.getValue();
+            if (e == null || e.state != MemberState.FAILED) {
+                held.remove(h.getKey());
+            } else if (now >= w.until() && view.contains(e.record.transportId())) {
+                held.remove(h.getKey());
+                String reason = "rejoined after a hold-down of " + holdDown.holdMillis(w.failures()) / 1000 + " s ("
+                        + w.failures() + " failures in 10 min)";
+                MemberRecord r = w.record() != null && supersedes(w.record(), e.record) ? w.record() : e.record;
+                long incarnation = Math.max(w.incarnation(), Math.max(r.incarnation(), e.incarnation));
+                entries.put(r.id(), new Entry(r, MemberState.FAILED, e.since, now, e.incarnation));
+                detectorTransition(entries.get(r.id()), MemberState.HEALTHY, reason, incarnation, now);
+                publish(now);
+            }
+        }
         List<String> dropped = new ArrayList<>();
         for (Entry e : List.copyOf(entries.values())) {
             if (!e.state.live() && e.since + retentionMillis <= now) {
@@ -299,8 +366,33 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         return from == MemberState.SUSPECT ? "refuted" : "rejoined";
     }
 
+    /**
+     * Whether the return of this FAILED process must wait out a hold-down: then it is remembered (the newer
+     * record or incarnation) and taken back by {@link #expire} when the hold is over.
+     */
+    private boolean holdBack(String id, MemberRecord r, long incarnation, long now) {
+        Held h = held.get(id);
+        if (h == null) {
+            int failures = holdDown.recentFailures(id, now);
+            long hold = holdDown.holdMillis(failures);
+            if (hold <= 0) {
+                return false;
+            }
+            h = new Held(now + hold, r, incarnation, failures);
+            LOG.info(() -> "membership " + id + " is back after " + failures + " failures in 10 min: held out for "
+                    + hold + " ms");
+        } else {
+            h = new Held(h.until(), r != null ? r : h.record(), Math.max(incarnation, h.incarnation()), h.failures());
+        }
+        held.put(id, h);
+        return true;
+    }
+
     private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {
         Entry previous = entries.get(r.id());
+        if (to == MemberState.FAILED && previous != null && previous.state.live()) {
+            holdDown.failed(r.id(), now);
+        }
         boolean sameProcess = previous != null && previous.record.transportId().equals(r.transportId());
         long incarnation = sameProcess ? Math.max(r.incarnation(), previous.incarnation) : r.incarnation();
         entries.put(r.id(), new Entry(r, to, since, seenAt, incarnation));
@@ -308,12 +400,18 @@ public final class MembershipManager implements Liveness, AutoCloseable {
     }
 
     private void detectorTransition(Entry e, MemberState to, String reason, long incarnation, long now) {
+        if (to == MemberState.FAILED && e.state.live()) {
+            holdDown.failed(e.record.id(), now);
+        }
         entries.put(e.record.id(), new Entry(e.record, to, now, e.seenAt, incarnation));
         emit(now, e.record.id(), e.state, to, reason, incarnation);
     }
 
     private void drop(String id) {
         entries.remove(id);
+        awaitingView.remove(id);
+        held.remove(id);
+        holdDown.forget(id);
     }
 
     private void emit(long now, String node, MemberState from, MemberState to, String reason, long incarnation) {

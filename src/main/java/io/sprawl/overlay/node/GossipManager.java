@@ -76,7 +76,8 @@ public final class GossipManager implements AutoCloseable {
     public GossipManager(OverlayConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.membership = new MembershipManager(config.nodeId(), clock, config.retentionMillis(), config.historySize());
+        this.membership = new MembershipManager(config.nodeId(), clock, config.retentionMillis(), config.historySize(),
+                config.rejoinHoldDownMillis());
         this.metrics = new MetricsManager(config.nodeId(), config.metrics(), clock, OshiSampler::new);
     }
 
@@ -139,8 +140,9 @@ public final class GossipManager implements AutoCloseable {
             detection = Detection.start(config, clock, transport, membership, self, incarnation);
             self.join(incarnation, startTime);
             reconciler.readAll();
+            FailureDetector detector = detection.detector();
             Election election = Election.start(config.nodeId(), config.leader(), transport, membership::members,
-                    shared::loads, SelfRecord.PREVIOUS_PROCESS_WAIT_MS, clock, membership::leaderChanged,
+                    shared::loads, detector::provenGone, SelfRecord.PREVIOUS_PROCESS_WAIT_MS, clock, membership::leaderChanged,
                     membership::operatorAction);
             Leadership leadership = election.leadership();
             membership.addListener(e -> {

@@ -26,14 +26,18 @@
  *   <tr><td>{@code sprawl-membership-notifier-<id>}</td>
  *       <td>membership listeners, in event order (the CDI event for the SSE stream, election rechecks)</td>
  *       <td>nothing</td><td>4,096</td></tr>
+ *   <tr><td>{@code sprawl-probe-rounds-<id>}, {@code sprawl-election-timer-<id>}, {@code sprawl-metrics-<id>},
+ *       {@code sprawl-housekeeping-<id>} ({@code ee.NodeTimer}, one per timer bean)</td>
+ *       <td>the node's ticks at a fixed delay: one tick calls the core and returns; a tick only queues what
+ *           may wait on the network. Not the container's EJB timers, which stop when the server starts to
+ *           quiesce, long before the node has left</td>
+ *       <td>the bean's last-tick time</td><td>one tick at a time</td></tr>
  * </table>
  * A full queue drops the task and logs it at WARNING (the work is already far behind; the caller, often a
  * JGroups or Infinispan thread, must not fail for it).
  *
  * <h2>Threads that call in</h2>
  * <ul>
- *   <li><b>Container timers</b> ({@code ee.NodeTimer}: probe, election, metrics, housekeeping): one tick
- *       calls the core and returns; a tick only queues what may wait on the network.</li>
  *   <li><b>JGroups' delivery threads</b> (the probe fork channel, OOB): {@code FailureDetector.receive},
  *       under the detector's monitor, memory only; messages are sent after the monitor is released.</li>
  *   <li><b>Infinispan's listener threads</b> (synchronous listeners): {@code RecordReconciler} and the

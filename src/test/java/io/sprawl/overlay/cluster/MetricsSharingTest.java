@@ -16,7 +16,13 @@ class MetricsSharingTest {
     private static final long STALE_AFTER = 6_000;
 
     private static MetricsSnapshot snapshot(String node, long age, double forecast) {
-        return new MetricsSnapshot(node, NOW - age, Map.of(MetricNames.LOAD_FORECAST, forecast, MetricNames.CPU, 1.0));
+        return new MetricsSnapshot(node, NOW - age, Map.of(MetricNames.LOAD_FORECAST, forecast,
+                MetricNames.LOAD_FORECAST_ERROR, 0.05, MetricNames.CPU, 1.0));
+    }
+
+    /** A node just started: its forecaster has not yet seen a forecast come due, so there is no error figure. */
+    private static MetricsSnapshot young(String node, double forecast) {
+        return new MetricsSnapshot(node, NOW, Map.of(MetricNames.LOAD_FORECAST, forecast, MetricNames.CPU, 1.0));
     }
 
     @Test
@@ -29,6 +35,15 @@ class MetricsSharingTest {
         Map<String, Double> loads = MetricsSharing.loads(published, Set.of("a", "b", "c", "d"), NOW, STALE_AFTER);
         assertEquals(Map.of("a", 0.2, "b", 0.7, "c", 0.7, "d", 0.7), loads,
                 "c (stale) and d (a newcomer) must not look idle");
+    }
+
+    @Test
+    void aForecastBeforeItsFirstCameDueCountsAsUnknown() {
+        Map<String, MetricsSnapshot> published = Map.of("leader", snapshot("leader", 500, 0.99), "restarted",
+                young("restarted", 0.0));
+        assertEquals(Map.of("leader", 0.99, "restarted", 0.99),
+                MetricsSharing.loads(published, Set.of("leader", "restarted"), NOW, STALE_AFTER),
+                "a restarted node's first samples must not make it look idle and draw the leadership");
     }
 
     @Test

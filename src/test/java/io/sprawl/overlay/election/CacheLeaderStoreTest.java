@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.Cache;
+import org.infinispan.topology.CacheTopology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class CacheLeaderStoreTest {
 
     private LocalNodes nodes;
     private final Map<String, CacheLeaderStore> stores = new LinkedHashMap<>();
+    private final Map<String, Cache<String, LeaderRecord>> caches = new LinkedHashMap<>();
 
     @BeforeEach
     void startThree() throws Exception {
@@ -47,7 +49,8 @@ class CacheLeaderStoreTest {
             manager.defineConfiguration(TEST_CACHE, Election.configuration(LeaderConfig.defaults(),
                     CacheManagerFactory.SEGMENTS));
             Cache<String, LeaderRecord> cache = manager.getCache(TEST_CACHE);
-            stores.put(id, new CacheLeaderStore(cache));
+            caches.put(id, cache);
+            stores.put(id, new CacheLeaderStore(cache, () -> false));
         }
         for (String id : IDS) {
             Await.until(id + " to see the store available", T, () -> stores.get(id).available());
@@ -99,5 +102,42 @@ class CacheLeaderStoreTest {
         nodes.heal(IDS);
         Await.until("c to rejoin and read the majority's record", T,
                 () -> stores.get("c").available() && b2.equals(stores.get("c").read()));
+    }
+
+    /**
+     * Infinispan 16.1 resolves conflicts after a mere coordinator change, as after a merge (#17620): the
+     * store must stay available through it, or every member shows "no majority" and none may claim.
+     */
+    @Test
+    void theSurvivorsOfTheCoordinatorKeepTheRecordAvailableThroughInfinispansResolution() throws Exception {
+        LeaderRecord a1 = LeaderRecord.first("a", 1_000, "test");
+        assertTrue(write(stores.get("a"), null, a1));
+        Await.until("b to read the record", T, () -> a1.equals(stores.get("b").read()));
+        stores.get("b").available(); // the quiet topology of three, seen while available
+        nodes.crash("a"); // the first started: the coordinator
+        boolean resolved = false;
+        boolean shrunk = false;
+        List<String> unavailable = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + T.toNanos();
+        while (System.nanoTime() < deadline) {
+            var t = caches.get("b").getAdvancedCache().getDistributionManager().getCacheTopology();
+            resolved |= t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION;
+            if (!stores.get("b").available()) {
+                unavailable.add(t.getPhase() + " " + t.getMembers());
+            }
+            if (t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION && stores.get("b").topology().moving()) {
+                unavailable.add("moving in " + t.getPhase() + " " + t.getMembers());
+            }
+            shrunk |= t.getMembers().size() == 2;
+            if (shrunk && t.getPhase() == CacheTopology.Phase.NO_REBALANCE && resolved) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        assertTrue(shrunk, "the survivors' topology never dropped a");
+        assertTrue(resolved, "no conflict resolution after the coordinator left: if Infinispan no longer runs one"
+                + " (#17620 fixed), the coordinator-change path in CacheLeaderStore may go");
+        assertEquals(List.of(), unavailable.stream().distinct().toList(), "b found the record unavailable, or its cache moving state");
+        assertTrue(write(stores.get("b"), a1, a1.next("b", 2_000, "test", false, "")), "and b may write");
     }
 }

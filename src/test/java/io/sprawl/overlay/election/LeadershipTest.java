@@ -42,6 +42,8 @@ class LeadershipTest {
     private final Set<String> crashed = new HashSet<>();
     /** Nodes whose cluster is not settled (a failed member still in the view, state moving). */
     private final Set<String> unsettled = new HashSet<>();
+    /** Members the failure detector found FAILED with their process proven gone (a closed socket, not a silence). */
+    private final Set<String> provenGone = new HashSet<>();
     /** How fast each node's monotonic clock runs against real time (1 unless set before start). */
     private final Map<String, Double> rates = new HashMap<>();
 
@@ -67,7 +69,7 @@ class LeadershipTest {
             String id = spec.split(":")[0];
             events.put(id, new ArrayList<>());
             nodes.put(id, new Leadership(id, CONFIG, store.as(id), () -> List.copyOf(tables.get(id).values()), Map::of,
-                    wall, () -> (long) (wall.millis() * 1_000_000.0 * rates.getOrDefault(id, 1.0)), Runnable::run,
+                    provenGone::contains, wall, () -> (long) (wall.millis() * 1_000_000.0 * rates.getOrDefault(id, 1.0)), Runnable::run,
                     (previous, leader, term, reason) -> events.get(id).add(leader + "@" + term + ": " + reason),
                     () -> !unsettled.contains(id)));
         }
@@ -146,6 +148,7 @@ class LeadershipTest {
         assertTrue(nodes.get("b").isLeader());
         assertEquals("b", leaderOn("c"));
         assertTrue(events.get("c").get(events.get("c").size() - 1).contains("a is FAILED"), events.get("c").toString());
+        assertFalse(store.record.reason().contains("process is gone"), "a silence waits the lease out");
 
         // a was only paused: it comes back with its lease long gone, and sees the new term.
         assertFalse(nodes.get("a").isLeader());
@@ -154,6 +157,35 @@ class LeadershipTest {
         assertEquals("b", leaderOn("a"));
         assertFalse(nodes.get("a").isLeader());
         store.assertOneLeaderPerTerm();
+    }
+
+    @Test
+    void aLeaderWhoseProcessIsProvenGoneIsReplacedWithoutWaitingOutItsLease() {
+        start("a", "b", "c");
+        run(2_000);
+        crashed.add("a");
+        long crashedAt = wall.millis();
+        run(CHECK_MS);
+        seeEverywhere("a", MemberState.FAILED);
+        provenGone.add("a"); // its socket closed in order: the process exited
+        long claimedAt = runUntil(() -> !"a".equals(store.record.leaderId()), 5_000);
+        assertEquals("b", store.record.leaderId());
+        assertEquals(2, store.record.term());
+        assertTrue(claimedAt - crashedAt <= 3 * CHECK_MS, "claimed " + (claimedAt - crashedAt) + " ms after, lease "
+                + CONFIG.leaseMillis() + " ms");
+        assertTrue(store.record.reason().contains("a's process is gone"), store.record.reason());
+        assertEquals("b", leaderOn("c"));
+        store.assertOneLeaderPerTerm();
+    }
+
+    @Test
+    void aProvenGoneLeaderStillLeadsWhereTheTableShowsItLive() {
+        start("a", "b", "c");
+        run(2_000);
+        provenGone.add("a"); // a stale proof (the detector only gives it for a FAILED member): the table decides
+        run(5 * CHECK_MS);
+        assertEquals("a", store.record.leaderId());
+        assertEquals(1, store.record.term());
     }
 
     /**

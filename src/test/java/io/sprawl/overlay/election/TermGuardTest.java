@@ -24,8 +24,10 @@ class TermGuardTest {
             member("b", MemberState.HEALTHY, 0), member("c", MemberState.HEALTHY, 0)));
     private Set<String> cacheMembers = Set.of("ta", "tb", "tc");
     private boolean moving;
+    private final Set<String> provenGone = new java.util.HashSet<>();
 
-    private final TermGuard guard = new TermGuard(() -> view, () -> List.copyOf(table), new TermGuard.Cache() {
+    private final TermGuard guard = new TermGuard(() -> view, () -> List.copyOf(table), provenGone::contains,
+            new TermGuard.Cache() {
         @Override
         public Set<String> members() {
             return cacheMembers;
@@ -45,6 +47,21 @@ class TermGuardTest {
     @Test
     void aQuietCacheOverAReachableViewLetsTheTermChange() {
         assertTrue(guard.getAsBoolean());
+    }
+
+    @Test
+    void aMemberWhoseProcessIsProvenGoneHoldsNothingBackThoughTheViewAndTheCacheStillListIt() {
+        table.set(2, member("c", MemberState.FAILED, clock.millis()));
+        assertFalse(guard.getAsBoolean(), "failed, merely: it may be alive behind a cut");
+        provenGone.add("c");
+        assertTrue(guard.getAsBoolean(), "c exited: its copy of the record died with it");
+        view = new ClusterTransport.ViewSnapshot(6, Set.of("ta", "tb")); // excluded; the cache not recovered yet
+        assertTrue(guard.getAsBoolean());
+        cacheMembers = Set.of("ta", "tb");
+        assertTrue(guard.getAsBoolean());
+        provenGone.clear();
+        cacheMembers = Set.of("ta", "tb", "tc");
+        assertFalse(guard.getAsBoolean(), "without the proof the cache must follow the view first");
     }
 
     @Test

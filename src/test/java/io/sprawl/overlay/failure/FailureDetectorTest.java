@@ -94,6 +94,39 @@ class FailureDetectorTest {
     }
 
     @Test
+    void aCrashIsProvenGoneOnEveryNodeAndASilenceNowhere() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        sim.crashed.add("e");
+        sim.silenced.add("d"); // cut off: its process still holds its port
+        sim.run(6_000);
+        for (String observer : List.of("a", "b", "c")) {
+            FailureDetector d = sim.detectors.get(observer);
+            assertEquals(MemberState.FAILED, sim.tables.get(observer).of("d").state(), sim.dump());
+            assertTrue(d.provenGone("e"), observer + " knows e's process exited\n" + sim.dump());
+            assertFalse(d.provenGone("d"), observer + ": a silence proves nothing\n" + sim.dump());
+        }
+    }
+
+    @Test
+    void aWitnessedExitProvesAMemberFailedBySilenceGoneAndTellsTheOthers() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        sim.silenced.add("e"); // FAILED by the suspicion timeout: no proof yet
+        sim.run(6_000);
+        assertFalse(sim.detectors.get("b").provenGone("e"), sim.dump());
+        sim.detectors.get("a").processExited("e", "its socket closed in order");
+        sim.run(100);
+        for (String observer : List.of("a", "b", "c", "d")) {
+            assertTrue(sim.detectors.get(observer).provenGone("e"), observer + "\n" + sim.dump());
+        }
+        // e comes back as a new incarnation (it was only cut off after all, and refutes): the proof is void.
+        sim.tables.values().forEach(t -> t.alive("e", 7, "refuted"));
+        sim.run(200);
+        assertFalse(sim.detectors.get("b").provenGone("e"), sim.dump());
+    }
+
+    @Test
     void confirmationsBringTheVerdictForward() {
         // Alone, a suspicion runs its longest (4 s); four members confirm it and it ends at the shortest (2 s).
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);

@@ -12,8 +12,6 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -75,6 +73,9 @@ class LeaderElectionIT {
         long agreedAt = System.currentTimeMillis();
         assertNotEquals(before.getString("leader"), after.getString("leader"));
         assertTrue(after.getInt("term") > before.getInt("term"));
+        // A killed process is proven gone (its port refuses, its connections closed in order): no lease to wait out.
+        assertTrue(after.getString("reason").contains(before.getString("leader") + "'s process is gone"),
+                after.getString("reason"));
         List<String> report = new ArrayList<>();
         for (int i : alive) {
             JsonObject change = CLUSTER.allEvents(i).stream().filter(e -> e.getString("type").equals("leader")
@@ -166,18 +167,7 @@ class LeaderElectionIT {
 
     /** Waits until every live node names the same leader in the same term, above {@code aboveTerm}. */
     private static JsonObject awaitOneLeader(int aboveTerm) {
-        Await.until("one leader above term " + aboveTerm + " on nodes " + alive, Duration.ofSeconds(10), () -> {
-            Set<String> named = new TreeSet<>();
-            for (int i : alive) {
-                JsonObject v = CLUSTER.leader(i);
-                if (v == null || v.isNull("leader") || v.getInt("term") <= aboveTerm) {
-                    return false;
-                }
-                named.add(v.getString("leader") + "@" + v.getInt("term"));
-            }
-            return named.size() == 1;
-        }, () -> alive.stream().map(CLUSTER::leader).toList());
-        return CLUSTER.leader(alive.get(0));
+        return CLUSTER.awaitOneLeader(alive, aboveTerm, Duration.ofSeconds(10));
     }
 
     private static void awaitLease(int leader) {

@@ -51,6 +51,19 @@ class MembershipManagerTest {
     }
 
     @Test
+    void aRecordThatArrivesBeforeItsViewIsHealthyWhenTheViewComes() {
+        table.viewChanged(1, Set.of("ta"));
+        table.recordChanged(record("b", "tb", 1, 1)); // the cache was faster than this node's view
+        assertEquals(MemberState.FAILED, state("b"));
+        table.viewChanged(2, Set.of("ta", "tb"));
+        assertEquals(MemberState.HEALTHY, state("b"));
+        assertEquals("joined", lastEvent().reason());
+        table.viewChanged(3, Set.of("ta"));
+        table.viewChanged(4, Set.of("ta", "tb"));
+        assertEquals(MemberState.FAILED, state("b"), "a member that was in the view and left waits for its record");
+    }
+
+    @Test
     void metadataUpdateChangesTheRowButIsNoTransition() {
         table.viewChanged(1, Set.of("tb"));
         table.recordChanged(record("b", "tb", 1, 1));
@@ -229,6 +242,98 @@ class MembershipManagerTest {
             assertTrue(small.events(kept.get(9).seq()).isEmpty());
         } finally {
             small.close();
+        }
+    }
+
+    // ---- the rejoin hold-down ---------------------------------------------------------------------
+
+    /** b, in the view, FAILED by the detector at this incarnation, and a second later refuting with the next. */
+    private static void failAndRefute(MembershipManager t, MutableClock clock, long incarnation) {
+        t.failed("b", incarnation, "suspicion timeout");
+        clock.advance(1_000);
+        t.alive("b", incarnation + 1, "refuted");
+    }
+
+    @Test
+    void aProcessThatKeepsFailingIsHeldOutLongerEachTimeAndANewProcessIsNot() {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
+        t.viewChanged(1, Set.of("ta", "tb"));
+        t.recordChanged(record("b", "tb", 1, 1));
+        failAndRefute(t, clock, 1);
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(), "the first failure: taken back at once");
+
+        failAndRefute(t, clock, 2); // the second within 10 min: held 5 s from its return
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow());
+        clock.advance(4_000);
+        t.expire();
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow(), "still held");
+        clock.advance(1_000);
+        t.expire();
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow());
+        assertEquals(3, t.member("b").orElseThrow().incarnation(), "taken back at the incarnation it refuted with");
+        List<MembershipEvent> all = t.events(0);
+        assertEquals("rejoined after a hold-down of 5 s (2 failures in 10 min)", all.get(all.size() - 1).reason());
+
+        failAndRefute(t, clock, 3); // the third: 10 s
+        clock.advance(9_999);
+        t.expire();
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow());
+        clock.advance(1);
+        t.expire();
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow());
+
+        // A held member that drops out of the view was not back: its hold starts again at its next return.
+        failAndRefute(t, clock, 4); // the fourth: 20 s
+        clock.advance(15_000);
+        t.viewChanged(2, Set.of("ta"));
+        t.viewChanged(3, Set.of("ta", "tb"));
+        clock.advance(10_000);
+        t.expire();
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow(), "its refutation was before it dropped out");
+        t.alive("b", 6, "refuted");
+        clock.advance(19_999);
+        t.expire();
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow());
+        clock.advance(1);
+        t.expire();
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow());
+
+        // A restart is a new process: never held, its history starts over.
+        t.failed("b", 6, "process gone");
+        t.viewChanged(4, Set.of("ta", "tb2"));
+        t.recordChanged(record("b", "tb2", 7, 1));
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow());
+        failAndRefute(t, clock, 7);
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(), "the new process's first failure");
+        t.close();
+    }
+
+    @Test
+    void aHeldReturnByRecordKeepsTheNewerRecord() {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
+        t.viewChanged(1, Set.of("ta", "tb"));
+        t.recordChanged(record("b", "tb", 1, 1));
+        failAndRefute(t, clock, 1);
+        t.viewChanged(2, Set.of("ta")); // its second failure: a partition
+        t.viewChanged(3, Set.of("ta", "tb")); // healed: it re-publishes with a new incarnation and metadata
+        t.recordChanged(record("b", "tb", 5, 2).withMetadata(Map.of("zone", "z2"), 3));
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow());
+        clock.advance(5_000);
+        t.expire();
+        Member b = t.member("b").orElseThrow();
+        assertEquals(MemberState.HEALTHY, b.state());
+        assertEquals(Map.of("zone", "z2"), b.metadata());
+        assertEquals(5, b.incarnation());
+        t.close();
+    }
+
+    @Test
+    void withTheHoldDownOffAFlappingProcessIsTakenBackEveryTime() {
+        table.viewChanged(1, Set.of("ta", "tb"));
+        table.recordChanged(record("b", "tb", 1, 1));
+        for (long i = 1; i <= 4; i++) {
+            failAndRefute(table, clock, i);
+            assertEquals(MemberState.HEALTHY, state("b"));
         }
     }
 }

@@ -129,6 +129,25 @@ public final class LauncherCluster {
         return r.status() == 200 ? (JsonObject) r.json() : null;
     }
 
+    /**
+     * Waits until each of {@code nodes} names the same leader in the same term, above {@code aboveTerm};
+     * returns that view of the first of them.
+     */
+    public JsonObject awaitOneLeader(List<Integer> nodes, int aboveTerm, java.time.Duration timeout) {
+        Await.until("one leader above term " + aboveTerm + " on nodes " + nodes, timeout, () -> {
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            for (int i : nodes) {
+                JsonObject v = leader(i);
+                if (v == null || v.isNull("leader") || v.getInt("term") <= aboveTerm) {
+                    return false;
+                }
+                named.add(v.getString("leader") + "@" + v.getInt("term"));
+            }
+            return named.size() == 1;
+        }, () -> nodes.stream().map(this::leader).toList());
+        return leader(nodes.get(0));
+    }
+
     /** Runs a command (bounded in time), its output appended to {@code commands.log} in the cluster's folder. */
     public int run(List<String> cmd, Map<String, String> extraEnv, long timeoutSeconds)
             throws IOException, InterruptedException {

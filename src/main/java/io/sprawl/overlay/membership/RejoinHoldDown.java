@@ -1,0 +1,68 @@
+package io.sprawl.overlay.membership;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How long a member that keeps failing stays out before it is taken back. A process that was FAILED and
+ * comes back (a refutation, or its record re-published after a heal) is normally HEALTHY at once. One that
+ * failed before within {@link #WINDOW_MS} is a flapping link or a lossy node (Rapid's flip-flop; memberlist
+ * takes such a node back every time and the whole cluster oscillates with it): after its second failure its
+ * return is held back for {@code base} from the moment it is back, after each further one twice as long, up
+ * to {@code max}; a held member that drops out again starts its hold anew when it next returns. A new
+ * process (a restart) is not flapping and is never held.
+ *
+ * <p>Pure bookkeeping on given times; not thread-safe: {@link MembershipManager} calls it under its monitor.
+ */
+final class RejoinHoldDown {
+
+    /** Failures count towards the hold-down for this long. */
+    static final long WINDOW_MS = 10 * 60_000;
+    /** At most this many failures are kept per member: the hold-down reaches its maximum long before. */
+    static final int KEPT = 16;
+    /** The longest hold-down, unless the base is longer: a minute out is plenty to stop an oscillation. */
+    static final long MAX_MS = 60_000;
+
+    private final long baseMillis;
+    private final long maxMillis;
+    private final Map<String, Deque<Long>> failures = new HashMap<>();
+
+    /** @param baseMillis the hold-down after a second failure; 0 turns it off */
+    RejoinHoldDown(long baseMillis, long maxMillis) {
+        this.baseMillis = baseMillis;
+        this.maxMillis = Math.max(baseMillis, maxMillis);
+    }
+
+    /** The member's process was found FAILED at {@code now}. */
+    void failed(String id, long now) {
+        if (baseMillis <= 0) {
+            return;
+        }
+        Deque<Long> times = failures.computeIfAbsent(id, k -> new ArrayDeque<>());
+        times.addLast(now);
+        while (times.size() > KEPT || now - times.peekFirst() > WINDOW_MS) {
+            times.pollFirst();
+        }
+    }
+
+    /** How long a member with this many recent failures is held out when it returns; 0: not held. */
+    long holdMillis(int recentFailures) {
+        if (baseMillis <= 0 || recentFailures < 2) {
+            return 0;
+        }
+        return Math.min(maxMillis, baseMillis << Math.min(30, recentFailures - 2));
+    }
+
+    /** The member's failures within the window before {@code now}. */
+    int recentFailures(String id, long now) {
+        Deque<Long> times = failures.get(id);
+        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= WINDOW_MS).count();
+    }
+
+    /** A new process of the member, or it is gone from the table: its history starts over. */
+    void forget(String id) {
+        failures.remove(id);
+    }
+}
