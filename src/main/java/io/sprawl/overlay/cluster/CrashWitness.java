@@ -21,8 +21,9 @@ import org.jgroups.protocols.FD_SOCK2;
  * view changes (FD_SOCK2 does, to a former ping destination), and views change at slightly different
  * times on different members. So a connection the far end closed in order is only reported here, and
  * {@link ProcessCheck#confirmExit} then connects to that member's FD_SOCK2 port afresh: a live process
- * accepts; refused, after an orderly close, means its process is gone. (A firewall that starts to
- * REJECT in the same instant as a live peer closes a connection would fool it: no other case does.)
+ * accepts; refused, after an orderly close, means its process is gone. (A firewall that REJECTs new
+ * connections only, just as a live peer closes one in order, would fool it; and a member that sends
+ * anything afterwards voids the proof: {@code FailureDetector.provenGone}.)
  *
  * <p>Its one other cause is a member that closes its channel: a graceful leave, which stops the
  * member's election before its transport (a leaving leader hands over first), so it proves the same:
@@ -48,15 +49,18 @@ public final class CrashWitness extends FD_SOCK2 {
 
     @Override
     public void connectionClosed(Connection conn) {
-        if (conn instanceof WitnessedConnection w && w.peerClosed && !shutting_down
-                && conn.peerAddress() instanceof IpAddress at) {
-            for (Address member : members.getMembers()) {
-                if (!member.equals(local_addr) && getPhysicalAddresses(member).contains(at)) {
-                    exited.accept(member, at);
+        try {
+            if (conn instanceof WitnessedConnection w && w.peerClosed && !shutting_down
+                    && conn.peerAddress() instanceof IpAddress at) {
+                for (Address member : members.getMembers()) {
+                    if (!member.equals(local_addr) && getPhysicalAddresses(member).contains(at)) {
+                        exited.accept(member, at);
+                    }
                 }
             }
+        } finally {
+            super.connectionClosed(conn); // FD_SOCK2's own reconnect and suspicion, whatever the listener did
         }
-        super.connectionClosed(conn);
     }
 
     @Override

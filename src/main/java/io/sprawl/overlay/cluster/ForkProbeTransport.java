@@ -5,10 +5,10 @@ import io.sprawl.overlay.failure.ProbeTransport;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.membership.MembershipSnapshot;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -136,12 +136,18 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         }
     }
 
+    /** Told of a member incarnation whose process exited, with the evidence. */
+    public interface ExitListener {
+        void exited(String nodeId, long incarnation, String evidence);
+    }
+
     /**
-     * Tells {@code gone} (node id, evidence) of each member whose process the transport saw exit: it closed
-     * this node's failure-detection connection in order ({@link CrashWitness}) and its port then refuses
-     * ({@link ProcessCheck#confirmExit}). On the process-check thread, never on JGroups' own.
+     * Tells {@code gone} of each member whose process the transport saw exit: it closed this node's
+     * failure-detection connection in order ({@link CrashWitness}) and that port, where JGroups reached it,
+     * then refuses ({@link ProcessCheck#confirmExit}). On the process-check thread, never on JGroups' own;
+     * with the incarnation the member had when it closed, so a restart in between is not taken for it.
      */
-    public void watchExits(BiConsumer<String, String> gone) {
+    public void watchExits(ExitListener gone) {
         CrashWitness witness = main.getProtocolStack().findProtocol(CrashWitness.class);
         if (witness == null) {
             return;
@@ -153,7 +159,8 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
             String transportId = ClusterTransport.transportId(u);
             for (Member m : membership.snapshot().members()) {
                 if (transportId.equals(m.transportId())) {
-                    processes.confirmExit(m, evidence -> gone.accept(m.id(), evidence));
+                    processes.confirmExit(new InetSocketAddress(at.getIpAddress(), at.getPort()),
+                            evidence -> gone.exited(m.id(), m.incarnation(), evidence));
                 }
             }
         });

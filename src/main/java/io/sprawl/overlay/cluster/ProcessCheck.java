@@ -52,16 +52,16 @@ final class ProcessCheck implements AutoCloseable {
     }
 
     /**
-     * {@code m} closed this node's connection to its FD_SOCK2 port in order ({@link CrashWitness}): tells
-     * {@code ifGone} when its port now refuses too. That pair proves the exit across a network as well: a
-     * live process accepts, and a REJECTing firewall resets rather than closes in order.
+     * A member closed this node's connection to its FD_SOCK2 port, at {@code fdPort}, in order
+     * ({@link CrashWitness}): tells {@code ifGone} when that port now refuses too. That pair proves the exit
+     * across a network as well: a live process accepts, and a REJECTing firewall resets rather than closes
+     * in order. {@code fdPort} is where JGroups reached the member (resolved: no lookup on its thread).
      */
-    void confirmExit(Member m, Consumer<String> ifGone) {
-        InetSocketAddress fdPort = new InetSocketAddress(m.address(), m.gossipPort() + JGroupsStack.FD_SOCK_OFFSET);
+    void confirmExit(InetSocketAddress fdPort, Consumer<String> ifGone) {
         thread.execute(() -> {
             if (refused(fdPort)) {
-                ifGone.accept("it closed its failure-detection connection in order and " + fdPort.getHostString() + ":"
-                        + fdPort.getPort() + " now refuses");
+                ifGone.accept("it closed its failure-detection connection in order and "
+                        + fdPort.getAddress().getHostAddress() + ":" + fdPort.getPort() + " now refuses");
             }
         });
     }

@@ -84,7 +84,9 @@ public abstract class NodeTimer {
         }
         try {
             tick(g);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            // Anything thrown out of a periodic task cancels it for good, silently: a probe timer that stops
+            // gets the node declared FAILED. Log and tick on.
             LOG.log(Level.WARNING, name() + " tick failed", e);
         }
         lastTick = System.currentTimeMillis();
@@ -101,7 +103,12 @@ public abstract class NodeTimer {
         ticks = null;
         stopped();
         if (thread != null) {
-            thread.shutdownNow();
+            thread.shutdown(); // a tick in flight (a cache write) finishes; no interrupt mid-write
+            try {
+                thread.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -31,8 +31,9 @@ public class ProbeTimer extends NodeTimer {
 
     /** The longest pause an operator may ask for: a drill, not a way to switch detection off. */
     static final long MAX_PAUSE_MILLIS = 10 * 60_000;
-    /** The resume of an operator's pause; guarded by the bean's monitor. */
+    /** The resume of an operator's pause, and which pause it is for; guarded by the bean's monitor. */
     private ScheduledFuture<?> resume;
+    private long pauses;
 
     @Override
     String name() {
@@ -53,9 +54,12 @@ public class ProbeTimer extends NodeTimer {
         g.probeRound();
     }
 
-    private synchronized void resumeRounds() {
-        resume = null;
-        schedule();
+    /** Resumes the rounds, unless a later pause replaced the one this resume was for. */
+    private synchronized void resumeRounds(long pause) {
+        if (pause == pauses) {
+            resume = null;
+            schedule();
+        }
     }
 
     /**
@@ -71,7 +75,8 @@ public class ProbeTimer extends NodeTimer {
         }
         suspend();
         cancelResume();
-        resume = once(millis, this::resumeRounds);
+        long pause = ++pauses;
+        resume = once(millis, () -> resumeRounds(pause));
         return "probe rounds paused for " + millis + " ms";
     }
 

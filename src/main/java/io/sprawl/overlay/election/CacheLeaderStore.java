@@ -78,6 +78,7 @@ final class CacheLeaderStore implements LeaderStore {
     /** A conflict resolution that follows a coordinator's crash, not a merge (see the class comment). */
     private boolean afterCoordinatorChange(LocalizedCacheTopology t) {
         Set<Address> quiet = lastQuiet;
+        // Not strictly fewer: a coordinator that leaves gracefully first gets a quiet topology without it.
         return t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION && !mergePending.getAsBoolean()
                 && !quiet.isEmpty() && quiet.containsAll(t.getMembers());
     }

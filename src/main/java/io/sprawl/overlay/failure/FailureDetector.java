@@ -588,8 +588,12 @@ public final class FailureDetector {
         flush(out);
     }
 
-    /** Any message proves its sender's incarnation: a higher one than we hold refutes what we held. */
+    /**
+     * Any message proves its sender's incarnation: a higher one than we hold refutes what we held. And it
+     * proves the sender's process lives, whatever was said of it: a proof of its exit is void.
+     */
     private void heardFrom(String id, long incarnation) {
+        gone.remove(id);
         Peer p = peers.get(id);
         if (p != null && incarnation > state(p).incarnation()) {
             revive(p, incarnation);
@@ -640,19 +644,24 @@ public final class FailureDetector {
                         revive(p, r.incarnation());
                         rumors.add(r);
                     }
+                    Long proven = gone.get(r.node());
+                    if (proven != null && r.incarnation() > proven) {
+                        gone.remove(r.node()); // a newer incarnation of it speaks: it did not exit
+                    }
                 }
             }
             case FAILED -> {
-                if (r.cause() == Rumor.Cause.PROCESS_GONE) {
-                    Liveness.State known = table.of(r.node());
-                    if (known != null && known.state() != MemberState.LEFT && r.incarnation() >= known.incarnation()) {
-                        gone.merge(r.node(), r.incarnation(), Math::max);
-                    }
-                }
                 Liveness.State st = p == null ? GONE : state(p);
                 if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
                         && fail(p, r.incarnation(), r.cause().text + " at " + r.from())) {
                     rumors.add(r);
+                }
+                // A proof of an exit counts first-hand only (its author sent it; no one passes on another's
+                // proof) and for the incarnation this node now holds FAILED.
+                Liveness.State after = table.of(r.node());
+                if (r.cause() == Rumor.Cause.PROCESS_GONE && r.from().equals(sender) && after != null
+                        && after.state() == MemberState.FAILED && after.incarnation() == r.incarnation()) {
+                    gone.put(r.node(), r.incarnation());
                 }
             }
         }
@@ -759,15 +768,12 @@ public final class FailureDetector {
         flush(out);
     }
 
-    /** The transport saw this member's process exit: {@link #processGone} for the incarnation the table holds. */
-    public void processExited(String id, String evidence) {
-        Liveness.State st;
-        synchronized (this) {
-            st = table.of(id);
-        }
-        if (st != null) {
-            processGone(id, st.incarnation(), evidence);
-        }
+    /**
+     * The transport saw this incarnation of the member exit: {@link #processGone}, which ignores it when the
+     * table has moved on (a restarted process is a newer incarnation).
+     */
+    public void processExited(String id, long incarnation, String evidence) {
+        processGone(id, incarnation, evidence);
     }
 
     /**

@@ -375,7 +375,7 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         if (h == null) {
             int failures = holdDown.recentFailures(id, now);
             long hold = holdDown.holdMillis(failures);
-            if (hold <= 0) {
+            if (hold <= 0 || cutOffHere()) {
                 return false;
             }
             h = new Held(now + hold, r, incarnation, failures);
@@ -386,6 +386,22 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         }
         held.put(id, h);
         return true;
+    }
+
+    /**
+     * Whether more than half of the others are FAILED here: then it is this node that was cut off (or flaps),
+     * not each of them, and holding them all out would only leave this node alone for a minute.
+     */
+    private boolean cutOffHere() {
+        int others = 0;
+        int failed = 0;
+        for (Entry e : entries.values()) {
+            if (!e.record.id().equals(selfId) && e.state != MemberState.LEFT) {
+                others++;
+                failed += e.state == MemberState.FAILED ? 1 : 0;
+            }
+        }
+        return 2 * failed > others;
     }
 
     private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {

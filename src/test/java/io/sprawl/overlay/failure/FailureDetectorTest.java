@@ -115,7 +115,7 @@ class FailureDetectorTest {
         sim.silenced.add("e"); // FAILED by the suspicion timeout: no proof yet
         sim.run(6_000);
         assertFalse(sim.detectors.get("b").provenGone("e"), sim.dump());
-        sim.detectors.get("a").processExited("e", "its socket closed in order");
+        sim.detectors.get("a").processExited("e", 1, "its socket closed in order");
         sim.run(100);
         for (String observer : List.of("a", "b", "c", "d")) {
             assertTrue(sim.detectors.get(observer).provenGone("e"), observer + "\n" + sim.dump());
@@ -124,6 +124,27 @@ class FailureDetectorTest {
         sim.tables.values().forEach(t -> t.alive("e", 7, "refuted"));
         sim.run(200);
         assertFalse(sim.detectors.get("b").provenGone("e"), sim.dump());
+    }
+
+    @Test
+    void aStaleProofOfAnExitIsIgnoredAndANewerIncarnationVoidsOne() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        sim.silenced.add("e");
+        sim.run(6_000);
+        sim.detectors.get("a").processExited("e", 0, "an older incarnation's socket"); // the table moved on
+        sim.run(100);
+        assertFalse(sim.detectors.get("a").provenGone("e"), sim.dump());
+        sim.detectors.get("a").processExited("e", 1, "a wrong proof: e only went silent");
+        sim.run(100);
+        assertTrue(sim.detectors.get("b").provenGone("e"), sim.dump());
+        // It was alive all along and refutes: a newer incarnation of it voids the proof.
+        sim.tables.values().forEach(t -> t.alive("e", 2, "refuted"));
+        sim.run(200);
+        for (String observer : List.of("a", "b", "c", "d")) {
+            assertFalse(sim.detectors.get(observer).provenGone("e"), observer + " still takes e for gone\n"
+                    + sim.dump());
+        }
     }
 
     @Test

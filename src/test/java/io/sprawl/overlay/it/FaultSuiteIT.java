@@ -241,6 +241,9 @@ class FaultSuiteIT {
             System.out.println("flip-flop of node" + flapping + ", " + CYCLES + " cycles of 20 s: node" + i + " saw "
                     + seen.stream().map(e -> e.getString("to")).toList() + "; rejoins " + rejoins);
             assertTrue(failed <= CYCLES && rejoins.size() <= CYCLES, "node" + i + " oscillated: " + seen);
+            // Its second failure on holds it out: without the hold-down every rejoin is immediate.
+            assertTrue(failed < 2 || rejoins.stream().anyMatch(r -> r.contains("hold-down")),
+                    "node" + i + " took node" + flapping + " back at once every time: " + rejoins);
         }
         List<String> wrong = verdicts("FAILED").stream().filter(v -> !v.contains("node" + flapping + " ")).toList();
         assertEquals(List.of(), wrong, "the flip-flop failed another node");

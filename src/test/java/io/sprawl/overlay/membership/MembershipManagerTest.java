@@ -257,8 +257,9 @@ class MembershipManagerTest {
     @Test
     void aProcessThatKeepsFailingIsHeldOutLongerEachTimeAndANewProcessIsNot() {
         MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
-        t.viewChanged(1, Set.of("ta", "tb"));
+        t.viewChanged(1, Set.of("ta", "tb", "tc"));
         t.recordChanged(record("b", "tb", 1, 1));
+        t.recordChanged(record("c", "tc", 1, 1)); // healthy throughout: b is the one that flaps
         failAndRefute(t, clock, 1);
         assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(), "the first failure: taken back at once");
 
@@ -285,8 +286,8 @@ class MembershipManagerTest {
         // A held member that drops out of the view was not back: its hold starts again at its next return.
         failAndRefute(t, clock, 4); // the fourth: 20 s
         clock.advance(15_000);
-        t.viewChanged(2, Set.of("ta"));
-        t.viewChanged(3, Set.of("ta", "tb"));
+        t.viewChanged(2, Set.of("ta", "tc"));
+        t.viewChanged(3, Set.of("ta", "tb", "tc"));
         clock.advance(10_000);
         t.expire();
         assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow(), "its refutation was before it dropped out");
@@ -300,7 +301,7 @@ class MembershipManagerTest {
 
         // A restart is a new process: never held, its history starts over.
         t.failed("b", 6, "process gone");
-        t.viewChanged(4, Set.of("ta", "tb2"));
+        t.viewChanged(4, Set.of("ta", "tb2", "tc"));
         t.recordChanged(record("b", "tb2", 7, 1));
         assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow());
         failAndRefute(t, clock, 7);
@@ -311,11 +312,12 @@ class MembershipManagerTest {
     @Test
     void aHeldReturnByRecordKeepsTheNewerRecord() {
         MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
-        t.viewChanged(1, Set.of("ta", "tb"));
+        t.viewChanged(1, Set.of("ta", "tb", "tc"));
         t.recordChanged(record("b", "tb", 1, 1));
+        t.recordChanged(record("c", "tc", 1, 1)); // healthy throughout: b is the one that flaps
         failAndRefute(t, clock, 1);
-        t.viewChanged(2, Set.of("ta")); // its second failure: a partition
-        t.viewChanged(3, Set.of("ta", "tb")); // healed: it re-publishes with a new incarnation and metadata
+        t.viewChanged(2, Set.of("ta", "tc")); // its second failure: a partition
+        t.viewChanged(3, Set.of("ta", "tb", "tc")); // healed: it re-publishes with a new incarnation and metadata
         t.recordChanged(record("b", "tb", 5, 2).withMetadata(Map.of("zone", "z2"), 3));
         assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow());
         clock.advance(5_000);
@@ -324,6 +326,17 @@ class MembershipManagerTest {
         assertEquals(MemberState.HEALTHY, b.state());
         assertEquals(Map.of("zone", "z2"), b.metadata());
         assertEquals(5, b.incarnation());
+        t.close();
+    }
+
+    @Test
+    void aNodeThatSeesMostOthersFailedHoldsNoneOfThemOut() {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
+        t.viewChanged(1, Set.of("ta", "tb"));
+        t.recordChanged(record("b", "tb", 1, 1)); // its only peer: when b fails, it is a that is alone
+        failAndRefute(t, clock, 1);
+        failAndRefute(t, clock, 2);
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(), "a cut-off node takes its peers back");
         t.close();
     }
 

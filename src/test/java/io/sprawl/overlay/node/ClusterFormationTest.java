@@ -104,8 +104,10 @@ class ClusterFormationTest {
         nodes.crash("c");
         nodes.awaitState(SOON, "c", MemberState.FAILED);
         for (GossipManager n : nodes.running()) {
-            assertEquals("view change", n.membership().events(0).stream().filter(e -> e.node().equals("c")
-                    && e.to() == MemberState.FAILED).findFirst().orElseThrow().reason());
+            // Its stack closed without a goodbye: the view drops it, or the overlay sees its sockets closed first.
+            String reason = n.membership().events(0).stream().filter(e -> e.node().equals("c")
+                    && e.to() == MemberState.FAILED).findFirst().orElseThrow().reason();
+            assertTrue(reason.equals("view change") || reason.startsWith("process gone"), reason);
         }
         // The coordinator marks the departure in the cache, with its time, for every node.
         Await.until("the coordinator's FAILED mark", SOON, () -> nodes.node("a").transport().records().get("c").status()
