@@ -742,9 +742,10 @@ public final class FailureDetector {
      * failure-detection port any more, or the transport saw its socket closed) has crashed: FAILED at once,
      * no need to wait out a suspicion. A paused or cut-off node still holds its port and its connections, so
      * this never hastens a verdict on one that may refute. A member already FAILED (a suspicion timed out, or
-     * the view dropped it) gets the proof recorded and told to the others, once.
+     * the view dropped it) gets the proof recorded and told to the others, once. Also the transport's word
+     * that this incarnation exited; a restart in between is a newer incarnation, and ignored here.
      */
-    private void processGone(String id, long incarnation, String evidence) {
+    public void processGone(String id, long incarnation, String evidence) {
         Outbox out = new Outbox();
         synchronized (this) {
             Liveness.State st = table.of(id);
@@ -766,14 +767,6 @@ public final class FailureDetector {
             }
         }
         flush(out);
-    }
-
-    /**
-     * The transport saw this incarnation of the member exit: {@link #processGone}, which ignores it when the
-     * table has moved on (a restarted process is a newer incarnation).
-     */
-    public void processExited(String id, long incarnation, String evidence) {
-        processGone(id, incarnation, evidence);
     }
 
     /**

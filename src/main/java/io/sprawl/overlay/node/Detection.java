@@ -56,7 +56,7 @@ final class Detection implements AutoCloseable {
                 }, () -> candidates(config.nodeId(), transport, membership), new Random());
         self.onIncarnation(d::incarnationIs);
         receiver.set(d);
-        probes.watchExits(d::processExited);
+        probes.watchExits(d::processGone);
         return new Detection(d, probes, deadlines);
     }
 

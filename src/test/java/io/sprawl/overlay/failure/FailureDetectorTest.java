@@ -115,7 +115,7 @@ class FailureDetectorTest {
         sim.silenced.add("e"); // FAILED by the suspicion timeout: no proof yet
         sim.run(6_000);
         assertFalse(sim.detectors.get("b").provenGone("e"), sim.dump());
-        sim.detectors.get("a").processExited("e", 1, "its socket closed in order");
+        sim.detectors.get("a").processGone("e", 1, "its socket closed in order");
         sim.run(100);
         for (String observer : List.of("a", "b", "c", "d")) {
             assertTrue(sim.detectors.get(observer).provenGone("e"), observer + "\n" + sim.dump());
@@ -132,10 +132,10 @@ class FailureDetectorTest {
         sim.run(2_000);
         sim.silenced.add("e");
         sim.run(6_000);
-        sim.detectors.get("a").processExited("e", 0, "an older incarnation's socket"); // the table moved on
+        sim.detectors.get("a").processGone("e", 0, "an older incarnation's socket"); // the table moved on
         sim.run(100);
         assertFalse(sim.detectors.get("a").provenGone("e"), sim.dump());
-        sim.detectors.get("a").processExited("e", 1, "a wrong proof: e only went silent");
+        sim.detectors.get("a").processGone("e", 1, "a wrong proof: e only went silent");
         sim.run(100);
         assertTrue(sim.detectors.get("b").provenGone("e"), sim.dump());
         // It was alive all along and refutes: a newer incarnation of it voids the proof.

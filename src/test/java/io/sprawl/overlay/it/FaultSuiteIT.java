@@ -168,11 +168,7 @@ class FaultSuiteIT {
     @Test
     @Order(4)
     void tenPercentLossOnEveryLinkIsAtMostARareVerdictAndNoLastingOne() throws Exception {
-        awaitOneClusterAndOneLeader(all(), AGREE);
-        assertEquals(0, netns("loss-all", PREFIX, Integer.toString(N), "10"));
-        holdFor(Duration.ofSeconds(LOSS_SECONDS));
-        assertEquals(0, netns("heal-all", PREFIX));
-        awaitOneClusterAndOneLeader(all(), AGREE);
+        lossOnEveryLink("10");
         List<String> failed = verdicts("FAILED");
         System.out.println("10 % loss on every link for " + LOSS_SECONDS + " s: suspicions "
                 + verdicts("SUSPECT").size() + ", FAILED " + failed + ", leader changes " + leaderChanges());
@@ -183,11 +179,7 @@ class FaultSuiteIT {
     @Test
     @Order(5)
     void thirtyPercentLossOnEveryLinkIsSurvived() throws Exception {
-        awaitOneClusterAndOneLeader(all(), AGREE);
-        assertEquals(0, netns("loss-all", PREFIX, Integer.toString(N), "30"));
-        holdFor(Duration.ofSeconds(LOSS_SECONDS));
-        assertEquals(0, netns("heal-all", PREFIX));
-        awaitOneClusterAndOneLeader(all(), AGREE);
+        lossOnEveryLink("30");
         System.out.println("30 % loss on every link for " + LOSS_SECONDS + " s: suspicions "
                 + verdicts("SUSPECT").size() + ", FAILED verdicts " + verdicts("FAILED").size() + ", leader changes "
                 + leaderChanges());
@@ -273,6 +265,15 @@ class FaultSuiteIT {
             return named.size() == 1;
         }, () -> nodes.stream().map(i -> "node" + i + " " + CLUSTER.table(i) + " " + CLUSTER.leader(i)).toList());
         return CLUSTER.leader(nodes.get(0));
+    }
+
+    /** PCT % loss on every link for the loss duration, from one whole cluster back to one whole cluster. */
+    private static void lossOnEveryLink(String pct) throws Exception {
+        awaitOneClusterAndOneLeader(all(), AGREE);
+        assertEquals(0, netns("loss-all", PREFIX, Integer.toString(N), pct));
+        holdFor(Duration.ofSeconds(LOSS_SECONDS));
+        assertEquals(0, netns("heal-all", PREFIX));
+        awaitOneClusterAndOneLeader(all(), AGREE);
     }
 
     /** The fault runs this long: a fault's duration, not a wait for a condition. */
