@@ -50,13 +50,25 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
     /** FD_SOCK2 listens on the gossip port plus this; 1000 keeps it clear of the 7800+i and 9080+i ranges. */
     public static final int FD_SOCK_OFFSET = 1000;
 
-    /** A peer whose heartbeats stop for this long is suspected (Infinispan's default is 40 s; a hung JVM looks like this). */
+    /**
+     * FD_ALL3 suspects a peer whose heartbeats stopped for this long (Infinispan's default is 40 s) when the
+     * overlay's probes do not find hung members for JGroups: probing off, or not asked to exclude.
+     */
     static final long FD_ALL_TIMEOUT_MS = 3_000;
+    /**
+     * FD_ALL3's timeout while the overlay probes and has JGroups exclude what it finds FAILED: a backstop for
+     * a node whose overlay is itself stuck, no more. FD_ALL3 listens to one link: the coordinator that stops
+     * hearing one member excludes it, and under a one-way cut of that link (A hears B, B not A) whichever end
+     * was the coordinator excluded the other in 3.2 s, a live node out of the view and FAILED everywhere.
+     * The overlay asks others to probe through their own links first (SWIM's indirect probes), so a hung node
+     * is still out in ~2.6 s and one bad link is no verdict; a link broken one way for a minute is.
+     */
+    static final long FD_ALL_BACKSTOP_MS = 60_000;
     static final long FD_ALL_INTERVAL_MS = 1_000;
     /**
      * How long a suspicion is checked before the member is excluded (Infinispan's default is 1 s). Only a
-     * closed socket (FD_SOCK2), 3 s of silence (FD_ALL3) or the overlay's own FAILED verdict get here, so a
-     * live member answers in milliseconds: 200 ms puts a crashed node out of the view in ~0.25 s.
+     * closed socket (FD_SOCK2), the overlay's own FAILED verdict or FD_ALL3's silence get here, so a live
+     * member answers in milliseconds: 200 ms puts a crashed node out of the view in ~0.25 s.
      */
     static final long VERIFY_SUSPECT_MS = 200;
     /**
@@ -193,7 +205,7 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
         // A killed process closes its socket: FD_SOCK2 sees that at once, and CrashWitness tells it from a silence.
         // Bound to the node's address, not 0.0.0.0.
         stack.add(new CrashWitness().setBindAddress(bind).setOffset(FD_SOCK_OFFSET).setPortRange(0));
-        stack.add(new FD_ALL3().setTimeout(FD_ALL_TIMEOUT_MS).setInterval(FD_ALL_INTERVAL_MS));
+        stack.add(new FD_ALL3().setTimeout(fdAllTimeout(c)).setInterval(FD_ALL_INTERVAL_MS));
         stack.add(new VERIFY_SUSPECT2().setTimeout(VERIFY_SUSPECT_MS));
         stack.add(new NAKACK2().setXmitInterval(200).setXmitTableNumRows(50).setXmitTableMsgsPerRow(1024)
                 .setXmitTableMaxCompactionTime(30_000));
@@ -211,6 +223,11 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
         // The failure detector's own channel shares this stack (ForkProbeTransport).
         stack.add(new FORK());
         return stack;
+    }
+
+    /** How long FD_ALL3 waits on a silent peer: short only where the overlay does not find hung members. */
+    static long fdAllTimeout(OverlayConfig c) {
+        return c.detector().enabled() && c.detector().excludeFailed() ? FD_ALL_BACKSTOP_MS : FD_ALL_TIMEOUT_MS;
     }
 
     private static Protocol discovery(OverlayConfig c) throws UnknownHostException {

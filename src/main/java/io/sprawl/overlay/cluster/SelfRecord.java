@@ -31,11 +31,11 @@ public final class SelfRecord {
     private static final Logger LOG = Logger.getLogger(SelfRecord.class.getName());
 
     /**
-     * How long JGroups takes at most to exclude a member whose transport is silent (FD_ALL3 timeout +
-     * verify + slack): a restarted node waits this long for its previous process to leave the view.
+     * How long JGroups takes at most to exclude a member whose transport is silent: the overlay's verdict
+     * (a suspicion timeout of 4 s at most up to 10 members, which FD_ALL3's 3 s bounds with probing off),
+     * the verification, and slack. A restarted node waits this long for its previous process to leave the view.
      */
-    public static final long PREVIOUS_PROCESS_WAIT_MS =
-            JGroupsStack.FD_ALL_TIMEOUT_MS + JGroupsStack.VERIFY_SUSPECT_MS + 1_500;
+    public static final long PREVIOUS_PROCESS_WAIT_MS = 4_000 + JGroupsStack.VERIFY_SUSPECT_MS + 1_500;
 
     private final OverlayConfig config;
     private final Clock clock;

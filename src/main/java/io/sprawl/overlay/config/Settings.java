@@ -231,8 +231,8 @@ public final class Settings {
                     + " members, 4 s at 100. Chosen from the measured curve (src/bench/pause-bench.sh, 9 nodes): at 15 a"
                     + " 2 s SIGSTOP was FAILED by all 8 others in 3 of 3 pauses, at 20 in none, and a hang is FAILED in"
                     + " 2.36 s (p99 2.41) instead of 1.85 (2.04). 25 also took 2 s, not 3 s, and a hang took 2.82 s"
-                    + " (p99 2.99): pauses of 3 s and more end in FAILED at any multiplier that keeps a hang under 3 s"
-                    + " (and JGroups' FD_ALL3 excludes a node silent for 3 s); the pause allowance covers a node that"
+                    + " (p99 2.99): pauses of 3 s and more end in FAILED at any multiplier that keeps a hang under 3 s;"
+                    + " the pause allowance covers a node that"
                     + " is paused 2-3 s often.",
             intIn(1, 1_000, "a multiplier"));
 

@@ -53,6 +53,8 @@ public final class Election implements AutoCloseable {
     private final ClusterTransport transport;
     private final Supplier<List<Member>> table;
     private final BiConsumer<String, String> operatorLog;
+    /** Owned by the election timer's thread ({@link #tick}). */
+    private final UnfinishedMerge unfinished = new UnfinishedMerge();
 
     private Election(String selfId, Leadership leadership, MergeGate merge, ExecutorService thread,
             Cache<String, LeaderRecord> cache, ClusterTransport transport, Supplier<List<Member>> table,
@@ -120,10 +122,46 @@ public final class Election implements AutoCloseable {
         return leadership;
     }
 
-    /** The election timer's tick: a check, and the new term once the cache is past a merge. */
+    /**
+     * The election timer's tick: a check, the new term once the cache is past a merge, and the end of a merge
+     * Infinispan left unfinished ({@link UnfinishedMerge}).
+     */
     public void tick() {
         leadership.recheck();
         afterMerge();
+        if (cache.getAvailability() == AvailabilityMode.DEGRADED_MODE && unfinished.due(stableMembers(),
+                transport.view(), transport.isCoordinator(), merge.pending(), System.nanoTime())) {
+            try {
+                thread.execute(this::finishMerge);
+            } catch (RejectedExecutionException e) {
+                // the election thread is busy: the next tick asks again
+            }
+        }
+    }
+
+    /** The transport ids of the leader cache's last stable topology, as this node holds it. */
+    private Set<String> stableMembers() {
+        CacheTopology stable = ComponentRegistry.componentOf(cache, LocalTopologyManager.class)
+                .getStableCacheTopology(CACHE);
+        return stable == null ? Set.of() : ClusterTransport.transportIds(stable.getMembers());
+    }
+
+    /** On the election thread: makes the cache available, once more checked, and says so in the log and history. */
+    private void finishMerge() {
+        Set<String> stable = stableMembers();
+        Set<String> view = transport.view().members();
+        if (cache.getAvailability() != AvailabilityMode.DEGRADED_MODE || stable.isEmpty() || !view.containsAll(stable)) {
+            return;
+        }
+        Set<String> members = new TreeSet<>();
+        table.get().stream().filter(m -> view.contains(m.transportId())).forEach(m -> members.add(m.id()));
+        cache.setAvailability(AvailabilityMode.AVAILABLE);
+        String what = "made the leader cache available: it stayed degraded for " + UnfinishedMerge.SETTLE_MS / 1000
+                + " s in a view that holds every member of the last agreed membership " + members
+                + " (Infinispan did not finish a merge)";
+        LOG.warning(what);
+        operatorLog.accept("sprawl (automatic, at " + selfId + ")", what);
+        leadership.recheck();
     }
 
     /**
@@ -152,9 +190,7 @@ public final class Election implements AutoCloseable {
     }
 
     private MajorityRecovery.Outcome recover(Set<String> confirmed, String operator) throws MajorityRecovery.Refused {
-        CacheTopology stable = ComponentRegistry.componentOf(cache, LocalTopologyManager.class)
-                .getStableCacheTopology(CACHE);
-        Set<String> stableIds = stable == null ? Set.of() : ClusterTransport.transportIds(stable.getMembers());
+        Set<String> stableIds = stableMembers();
         Set<String> view = transport.view().members();
         List<Member> members = table.get();
         List<String> lost = MajorityRecovery.check(cache.getAvailability() == AvailabilityMode.AVAILABLE, stableIds,

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sprawl.overlay.config.OverlayConfig;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.TCP;
 import org.jgroups.stack.Protocol;
 import org.junit.jupiter.api.Test;
@@ -24,5 +26,24 @@ class JGroupsStackTest {
         assertEquals(0, tcp.getPortRange(), "never a neighbour's port");
         // JGroups 5.5's per-destination bundler spun a core on idle nodes.
         assertEquals("transfer-queue", tcp.getBundlerType());
+    }
+
+    /**
+     * FD_ALL3 hears one link: with it at 3 s, a one-way cut of one link got a live node excluded by the
+     * coordinator at the far end (FaultSuiteIT). The overlay's indirect probes decide; FD_ALL3 only without them.
+     */
+    @Test
+    void heartbeatSilenceExcludesOnlyAsABackstopWhileTheOverlayProbes() throws Exception {
+        assertEquals(60_000, fdAll(Map.of()).getTimeout());
+        assertEquals(3_000, fdAll(Map.of("sprawl.probe.enabled", "false")).getTimeout());
+        assertEquals(3_000, fdAll(Map.of("sprawl.probe.exclude-failed", "false")).getTimeout());
+    }
+
+    private static FD_ALL3 fdAll(Map<String, String> extra) throws Exception {
+        Map<String, String> settings = new HashMap<>(Map.of("sprawl.node.id", "a",
+                "sprawl.gossip.port", "23990", "sprawl.cluster.security", "plaintext"));
+        settings.putAll(extra);
+        return JGroupsStack.protocols(OverlayConfig.from(settings)).stream().filter(FD_ALL3.class::isInstance)
+                .map(FD_ALL3.class::cast).findFirst().orElseThrow();
     }
 }

@@ -2,7 +2,6 @@ package io.sprawl.overlay.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sprawl.overlay.testkit.Await;
 import io.sprawl.overlay.testkit.Http;
@@ -50,6 +49,9 @@ class CertificateRotationIT {
         Traffic traffic = new Traffic(CLUSTER.admin());
         traffic.start();
         try {
+            // Traffic before the first step and after the last (below): it runs throughout.
+            Await.until("five requests before the rotation", Duration.ofSeconds(30), () -> traffic.sent.get() >= 5,
+                    () -> traffic.sent.get());
             pki("ca", PKI.resolve("ca2").toString(), "sprawl-it-rotation-ca2");
             // 1. install: every node trusts both CAs.
             for (int i = 0; i < 3; i++) {
@@ -91,7 +93,6 @@ class CertificateRotationIT {
             assertNotEquals(oldCa, tls(i).getString("issuer"));
         }
         System.out.println(traffic.sent.get() + " admin requests during the rotation");
-        assertTrue(traffic.sent.get() >= 20, "traffic ran throughout: " + traffic.sent.get());
         assertEquals(List.of(), traffic.failures, "every request was answered");
 
         // The old CA is retired: a node whose certificate it signed is refused by all.

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sprawl.overlay.testkit.Await;
 import io.sprawl.overlay.testkit.LauncherCluster;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -263,8 +266,20 @@ class FaultSuiteIT {
                 named.add(v.getString("leader") + "@" + v.getInt("term"));
             }
             return named.size() == 1;
-        }, () -> nodes.stream().map(i -> "node" + i + " " + CLUSTER.table(i) + " " + CLUSTER.leader(i)).toList());
+        }, () -> nodes.stream().map(i -> "node" + i + " " + CLUSTER.table(i) + " " + CLUSTER.leader(i) + " "
+                + lastAvailability(i)).toList());
         return CLUSTER.leader(nodes.get(0));
+    }
+
+    /** Node i's last word from Infinispan on the leader cache's availability: why a whole table has no leader. */
+    private static String lastAvailability(int i) {
+        Path log = CLUSTER.dir().resolve("logs/node" + i + "/messages.log");
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("sprawl-leader") && l.matches(".*ISPN(100011|000320|100013|100012).*"))
+                    .reduce((a, b) -> b).map(l -> l.substring(Math.max(0, l.indexOf("ISPN")))).orElse("(none)");
+        } catch (IOException | UncheckedIOException e) {
+            return "(" + log + ": " + e + ")";
+        }
     }
 
     /** PCT % loss on every link for the loss duration, from one whole cluster back to one whole cluster. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sprawl.overlay.election.Election;
 import io.sprawl.overlay.election.Leadership;
 import io.sprawl.overlay.membership.MembershipEvent;
 import io.sprawl.overlay.testkit.Await;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.infinispan.Cache;
+import org.infinispan.partitionhandling.AvailabilityMode;
 import org.jgroups.Address;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TP;
@@ -113,6 +116,27 @@ class LeaderElectionClusterTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /**
+     * Infinispan left the leader cache degraded in a whole view (a merge it did not finish, here forced by
+     * hand): after the settle the coordinator makes it available, records it in its history, and a leader reigns.
+     */
+    @Test
+    void aLeaderCacheLeftDegradedInAWholeViewIsMadeAvailableAgain() {
+        GossipManager any = nodes.node("c");
+        Cache<Object, Object> leaderCache = any.transport().cache(Election.CACHE);
+        leaderCache.getAdvancedCache().setAvailability(AvailabilityMode.DEGRADED_MODE);
+        Await.until("every node to show no majority", T, () -> IDS.stream().noneMatch(id -> view(id).majority()));
+        Await.until("the leader cache available again", Duration.ofSeconds(40),
+                () -> leaderCache.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE,
+                () -> leaderCache.getAdvancedCache().getAvailability());
+        awaitOneLeader(IDS);
+        List<String> automatic = IDS.stream().flatMap(id -> nodes.node(id).membership().events(0).stream())
+                .filter(e -> MembershipEvent.OPERATOR.equals(e.type()) && e.node().startsWith("sprawl (automatic"))
+                .map(MembershipEvent::reason).toList();
+        assertEquals(1, automatic.size(), "the coordinator's history records it, once: " + automatic);
+        assertTrue(automatic.get(0).contains("every member of the last agreed membership"), automatic.get(0));
+    }
 
     private Leadership.View view(String id) {
         return nodes.node(id).leadership().orElseThrow().view();
