@@ -150,11 +150,10 @@ public final class Election implements AutoCloseable {
     private void finishMerge() {
         Set<String> stable = stableMembers();
         Set<String> view = transport.view().members();
-        if (cache.getAvailability() != AvailabilityMode.DEGRADED_MODE || stable.isEmpty() || !view.containsAll(stable)) {
+        if (cache.getAvailability() != AvailabilityMode.DEGRADED_MODE || !UnfinishedMerge.whole(view, stable)) {
             return;
         }
-        Set<String> members = new TreeSet<>();
-        table.get().stream().filter(m -> view.contains(m.transportId())).forEach(m -> members.add(m.id()));
+        Set<String> members = nodeIds(table.get(), view);
         cache.setAvailability(AvailabilityMode.AVAILABLE);
         String what = "made the leader cache available: it stayed degraded for " + UnfinishedMerge.SETTLE_MS / 1000
                 + " s in a view that holds every member of the last agreed membership " + members
@@ -195,8 +194,7 @@ public final class Election implements AutoCloseable {
         List<Member> members = table.get();
         List<String> lost = MajorityRecovery.check(cache.getAvailability() == AvailabilityMode.AVAILABLE, stableIds,
                 view, members, confirmed);
-        Set<String> survivors = new TreeSet<>();
-        members.stream().filter(m -> view.contains(m.transportId())).forEach(m -> survivors.add(m.id()));
+        Set<String> survivors = nodeIds(members, view);
         cache.setAvailability(AvailabilityMode.AVAILABLE);
         String what = "made the leader cache available on the side of " + survivors + ", confirming " + lost
                 + " lost (a majority of the last agreed membership); this side now elects";
@@ -204,6 +202,13 @@ public final class Election implements AutoCloseable {
         operatorLog.accept(operator, what);
         leadership.recheck();
         return new MajorityRecovery.Outcome(lost, List.copyOf(survivors), operator);
+    }
+
+    /** The node ids of the members in {@code view} (transport ids), sorted. */
+    private static Set<String> nodeIds(List<Member> members, Set<String> view) {
+        Set<String> out = new TreeSet<>();
+        members.stream().filter(m -> view.contains(m.transportId())).forEach(m -> out.add(m.id()));
+        return out;
     }
 
     private void afterMerge() {

@@ -46,7 +46,12 @@ final class UnfinishedMerge {
             viewId = view.id();
             viewSince = nowNanos;
         }
-        return coordinator && !mergePending && !stable.isEmpty() && view.members().containsAll(stable)
+        return coordinator && !mergePending && whole(view.members(), stable)
                 && nowNanos - viewSince >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+    }
+
+    /** Whether the view holds every member of a known stable membership: no one outside to form a majority of it. */
+    static boolean whole(Set<String> view, Set<String> stable) {
+        return !stable.isEmpty() && view.containsAll(stable);
     }
 }
