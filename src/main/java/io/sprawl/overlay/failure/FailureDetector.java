@@ -655,6 +655,11 @@ public final class FailureDetector {
                 if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
                         && fail(p, r.incarnation(), r.cause().text + " at " + r.from())) {
                     rumors.add(r);
+                    if (config.excludeFailed()) {
+                        // JGroups' GMS acts only on its coordinator's suspicions, and the coordinator may be any
+                        // member: each one that takes the verdict asks (VERIFY_SUSPECT2 still checks first).
+                        out.exclude.add(r.node());
+                    }
                 }
                 // A proof of an exit counts first-hand only (its author sent it; no one passes on another's
                 // proof) and for the incarnation this node now holds FAILED.

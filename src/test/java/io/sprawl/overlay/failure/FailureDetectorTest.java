@@ -335,6 +335,8 @@ class FailureDetectorTest {
         final java.util.List<String> sentTo = new java.util.ArrayList<>();
         /** The wire version each of {@code sent} went in. */
         final java.util.List<Integer> versions = new java.util.ArrayList<>();
+        /** Whom it asked JGroups to exclude. */
+        final java.util.List<String> excluded = new java.util.ArrayList<>();
         final io.sprawl.overlay.membership.MembershipManager table;
         final FailureDetector detector;
 
@@ -360,6 +362,7 @@ class FailureDetectorTest {
 
                 @Override
                 public void exclude(String nodeId) {
+                    excluded.add(nodeId);
                 }
 
                 @Override
@@ -454,6 +457,13 @@ class FailureDetectorTest {
                 d.suspicionMaxMultiplier(), d.suspicionConfirmations(), maxMillis, protocolVersion);
     }
 
+    private static DetectorConfig withExcludeFailed(boolean exclude) {
+        DetectorConfig d = DEFAULTS;
+        return new DetectorConfig(d.enabled(), d.probeIntervalMillis(), d.probeTimeoutMillis(), d.indirectProbes(),
+                d.stuckAfterMillis(), d.awarenessMax(), exclude, d.suspicionMultiplier(),
+                d.suspicionMaxMultiplier(), d.suspicionConfirmations(), d.pauseAllowanceMaxMillis(), d.protocolVersion());
+    }
+
     private static final String[] NINE = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
 
     /** A 1.2 s pause (refuted), then, after it, a pause of {@code second} ms: the observers' verdicts on "e". */
@@ -505,6 +515,27 @@ class FailureDetectorTest {
         Map<String, Long> failed = sim.firstSeen("e", MemberState.FAILED);
         assertEquals(8, failed.size(), sim.dump());
         failed.values().forEach(t -> assertTrue(t - hungAt < 3_000 + 1_000, "found within 3 s + the cap: " + t));
+    }
+
+    /**
+     * JGroups' GMS excludes on its coordinator's suspicion only, and the member that reached the verdict is
+     * rarely the coordinator: one that takes a FAILED verdict from a rumor asks too, or a partitioned member
+     * stays in the coordinator's view (and every replicated write waits on it) until FD_ALL3's backstop.
+     */
+    @Test
+    void aVerdictHeardFromAPeerIsHandedToJGroupsToo() {
+        OneDetector d = new OneDetector("b", "c");
+        d.healthyRounds(2_000);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(MemberState.FAILED, d.table.of("c").state());
+        assertEquals(List.of("c"), d.excluded);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(List.of("c"), d.excluded, "once per verdict");
+
+        OneDetector keep = new OneDetector(withExcludeFailed(false), "b", "c");
+        keep.healthyRounds(2_000);
+        gossip(keep.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(List.of(), keep.excluded, "sprawl.probe.exclude-failed=false");
     }
 
     @Test
