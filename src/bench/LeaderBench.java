@@ -30,6 +30,12 @@ public class LeaderBench {
 
     static final int N = 9;
     static final long WAIT_MS = 30_000;
+    /**
+     * Seconds to let the cluster settle after a (re)start before the next fault (SETTLE_S, 20 by default; 0
+     * for none): a Liberty server compiling its code takes most of a core for ~20 s, and nine of them share
+     * two cores here, so without it a failover measures that contention rather than the overlay.
+     */
+    static final long SETTLE_MS = Long.parseLong(System.getenv().getOrDefault("SETTLE_S", "20")) * 1_000;
 
     record View(int node, String leader, long term, boolean majority, boolean isLeader) {
     }
@@ -44,6 +50,7 @@ public class LeaderBench {
             Bench.launcher("stop");
             Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "start " + N);
             awaitOneLeader(Bench.survivors(N, Set.of()), 0);
+            settle();
             sampler.start();
             // SCENARIOS=partition (or crash,third) runs only those: each scenario is minutes at 9 nodes.
             Set<String> scenarios = Set.of(System.getenv().getOrDefault("SCENARIOS", "crash,third,partition")
@@ -70,6 +77,7 @@ public class LeaderBench {
         System.out.println(String.format("%-44s %3s %8s %8s %8s", "figure (ms)", "n", "median", "p99", "max"));
         report.forEach(System.out::println);
         System.out.println(sampler.summary());
+        System.out.println("settled " + SETTLE_MS / 1_000 + " s after every (re)start (SETTLE_S)");
     }
 
     static List<String> leaderCrash(int repeats) throws Exception {
@@ -90,6 +98,7 @@ public class LeaderBench {
                     + after.term() + ") named by all " + named.get(r) + " ms, holds its lease from " + acting.get(r)
                     + " ms after the kill");
             Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "restart node" + old);
+            settle();
         }
         return List.of(Bench.row("leader kill -9 -> all survivors name one leader", named),
                 Bench.row("leader kill -9 -> the new leader's lease begins", acting));
@@ -108,6 +117,7 @@ public class LeaderBench {
             System.out.println("a third " + (r + 1) + ": killed " + victims + ", six agree in " + (at - killedAt)
                     + " ms");
             Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "restart " + victims);
+            settle();
         }
         return List.of(Bench.row("3 of 9 incl. leader killed -> six agree (table+leader)", agreed));
     }
@@ -177,6 +187,10 @@ public class LeaderBench {
         return List.of(Bench.row("5+4 cut -> the five name a leader (polled)", majorityLeads),
                 Bench.row("5+4 cut -> the four show no leader (polled)", minorityNone),
                 Bench.row("heal -> nine agree on table and leader", healed));
+    }
+
+    static void settle() throws InterruptedException {
+        Thread.sleep(SETTLE_MS);
     }
 
     // ---- the cluster's answers ----------------------------------------------------------------

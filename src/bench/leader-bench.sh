@@ -5,6 +5,7 @@
 #   src/bench/leader-bench.sh                5 repeats of each scenario
 #   REPEATS=10 src/bench/leader-bench.sh
 #   SCENARIOS=partition src/bench/leader-bench.sh     only the partition and heal (or crash, third)
+#   SETTLE_S=0 src/bench/leader-bench.sh      no settling after a (re)start (20 s by default)
 #
 # As root, each node runs in its own network namespace (sprawl-lb-node{i}, address 10.77.{i}.2)
 # joined by veth to a hub namespace (sprawl-lb-hub) that routes between them; the benchmark runs in

@@ -5,10 +5,12 @@ import io.sprawl.overlay.failure.ProbeTransport;
 import io.sprawl.overlay.membership.Member;
 import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.membership.MembershipSnapshot;
+import io.sprawl.overlay.threads.OwnedExecutors;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -39,11 +41,15 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     static final String FORK_STACK = "sprawl-overlay";
     static final String FORK_CHANNEL = "probes";
+    /** Proven exits waiting for GMS: one per member that exited, and as many again for its proofs heard late. */
+    static final int EXCLUSIONS_QUEUE = 64;
 
     private final JChannel main;
     private final ForkChannel fork;
     private final MembershipManager membership;
     private final ProcessCheck processes;
+    /** Where proven exits are handed to GMS: a few at a time at most, each one view change. */
+    private final ExecutorService exclusions;
     private volatile Map<String, Address> byTransportId = Map.of();
     private volatile long mappedViewId = -1;
 
@@ -52,6 +58,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         this.main = main;
         this.membership = membership;
         this.processes = new ProcessCheck(membership.selfId());
+        this.exclusions = OwnedExecutors.single("sprawl-exclude-" + membership.selfId(), EXCLUSIONS_QUEUE);
         this.fork = new ForkChannel(main, FORK_STACK, FORK_CHANNEL);
         fork.setReceiver(new Receiver() {
             @Override
@@ -136,6 +143,22 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
         }
     }
 
+    /**
+     * Hands the member to the protocols above VERIFY_SUSPECT2, as VERIFY_SUSPECT2 does once a suspect stayed
+     * silent: its process is proven gone, so checking for 200 ms more only delays the view (and every write
+     * and claim that waits on the dead member until it is out). On a thread of this transport: GMS installs
+     * the view on the thread that hands it the suspicion, waiting for the members' acks.
+     */
+    @Override
+    public void excludeExited(String nodeId) {
+        Address a = address(nodeId);
+        VERIFY_SUSPECT2 verify = main.getProtocolStack().findProtocol(VERIFY_SUSPECT2.class);
+        if (a != null && verify != null) {
+            LOG.info(() -> "asking JGroups to exclude " + nodeId + " (" + a + ") at once: its process is proven gone");
+            exclusions.execute(() -> verify.getUpProtocol().up(new Event(Event.SUSPECT, List.of(a))));
+        }
+    }
+
     /** Told of a member incarnation whose process exited, with the evidence. */
     public interface ExitListener {
         void exited(String nodeId, long incarnation, String evidence);
@@ -205,6 +228,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
 
     @Override
     public void close() {
+        exclusions.shutdownNow();
         processes.close();
         fork.close();
     }

@@ -151,6 +151,8 @@ public final class FailureDetector {
     private static final class Outbox {
         final List<Send> sends = new ArrayList<>();
         final List<String> exclude = new ArrayList<>();
+        /** Whose process is proven gone: excluded without another check. */
+        final List<String> excludeExited = new ArrayList<>();
         final List<Check> checks = new ArrayList<>();
     }
 
@@ -652,21 +654,21 @@ public final class FailureDetector {
             }
             case FAILED -> {
                 Liveness.State st = p == null ? GONE : state(p);
-                if (p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
-                        && fail(p, r.incarnation(), r.cause().text + " at " + r.from())) {
+                boolean failed = p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
+                        && fail(p, r.incarnation(), r.cause().text + " at " + r.from());
+                if (failed) {
                     rumors.add(r);
-                    if (config.excludeFailed()) {
-                        // JGroups' GMS acts only on its coordinator's suspicions, and the coordinator may be any
-                        // member: each one that takes the verdict asks (VERIFY_SUSPECT2 still checks first).
-                        out.exclude.add(r.node());
-                    }
                 }
                 // A proof of an exit counts first-hand only (its author sent it; no one passes on another's
                 // proof) and for the incarnation this node now holds FAILED.
                 Liveness.State after = table.of(r.node());
-                if (r.cause() == Rumor.Cause.PROCESS_GONE && r.from().equals(sender) && after != null
-                        && after.state() == MemberState.FAILED && after.incarnation() == r.incarnation()) {
-                    gone.put(r.node(), r.incarnation());
+                boolean proof = r.cause() == Rumor.Cause.PROCESS_GONE && r.from().equals(sender) && after != null
+                        && after.state() == MemberState.FAILED && after.incarnation() == r.incarnation();
+                boolean newProof = proof && !Long.valueOf(r.incarnation()).equals(gone.put(r.node(), r.incarnation()));
+                if (config.excludeFailed() && (failed || newProof)) {
+                    // JGroups' GMS acts only on its coordinator's suspicions, and the coordinator may be any
+                    // member: each one that takes the verdict asks, at once when the exit is proven.
+                    (proof ? out.excludeExited : out.exclude).add(r.node());
                 }
             }
         }
@@ -760,14 +762,12 @@ public final class FailureDetector {
             boolean newly = !Long.valueOf(incarnation).equals(gone.put(id, incarnation));
             Peer p = peers.get(id);
             Rumor proof = new Rumor(Rumor.Kind.FAILED, id, incarnation, selfId, Rumor.Cause.PROCESS_GONE);
-            if (st.state() == MemberState.FAILED) {
-                if (newly) {
-                    broadcast(proof, out);
-                }
-            } else if (p != null && fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")")) {
+            boolean failed = st.state() != MemberState.FAILED && p != null
+                    && fail(p, incarnation, Rumor.Cause.PROCESS_GONE.text + " (" + evidence + ")");
+            if (failed || (st.state() == MemberState.FAILED && newly)) {
                 broadcast(proof, out);
                 if (config.excludeFailed()) {
-                    out.exclude.add(id);
+                    out.excludeExited.add(id);
                 }
             }
         }
@@ -946,6 +946,9 @@ public final class FailureDetector {
         }
         for (String id : out.exclude) {
             transport.exclude(id);
+        }
+        for (String id : out.excludeExited) {
+            transport.excludeExited(id);
         }
         for (Check c : out.checks) {
             transport.checkProcess(c.id(), evidence -> processGone(c.id(), c.incarnation(), evidence));

@@ -17,6 +17,12 @@ public interface ProbeTransport {
     void exclude(String nodeId);
 
     /**
+     * Asks the transport to exclude a member whose process is proven gone ({@link FailureDetector#provenGone}:
+     * its process exited), without verifying again: a check that it is silent would only wait out its timeout.
+     */
+    void excludeExited(String nodeId);
+
+    /**
      * Checks, off the caller's thread, whether the member's process is gone (a refused connection to
      * its failure-detection port: nothing listens there). Calls {@code ifGone} with the evidence only
      * where a refusal is sound proof (the transport says where); a timeout, a firewall or a paused process

@@ -23,6 +23,10 @@
  *   <tr><td>{@code sprawl-process-check-<id>} ({@code cluster.ProcessCheck})</td>
  *       <td>a connection to a suspected peer's FD_SOCK2 port (is its process gone?)</td>
  *       <td>nothing</td><td>64</td></tr>
+ *   <tr><td>{@code sprawl-exclude-<id>} ({@code cluster.ForkProbeTransport})</td>
+ *       <td>a member whose process is proven gone, handed to JGroups' GMS (which, on the coordinator,
+ *           installs the view on this thread)</td>
+ *       <td>nothing</td><td>64</td></tr>
  *   <tr><td>{@code sprawl-membership-notifier-<id>}</td>
  *       <td>membership listeners, in event order (the CDI event for the SSE stream, election rechecks)</td>
  *       <td>nothing</td><td>4,096</td></tr>

@@ -335,7 +335,7 @@ class FailureDetectorTest {
         final java.util.List<String> sentTo = new java.util.ArrayList<>();
         /** The wire version each of {@code sent} went in. */
         final java.util.List<Integer> versions = new java.util.ArrayList<>();
-        /** Whom it asked JGroups to exclude. */
+        /** Whom it asked JGroups to exclude ("id", or "id (exited)": at once, its process proven gone). */
         final java.util.List<String> excluded = new java.util.ArrayList<>();
         final io.sprawl.overlay.membership.MembershipManager table;
         final FailureDetector detector;
@@ -363,6 +363,11 @@ class FailureDetectorTest {
                 @Override
                 public void exclude(String nodeId) {
                     excluded.add(nodeId);
+                }
+
+                @Override
+                public void excludeExited(String nodeId) {
+                    excluded.add(nodeId + " (exited)");
                 }
 
                 @Override
@@ -534,8 +539,39 @@ class FailureDetectorTest {
 
         OneDetector keep = new OneDetector(withExcludeFailed(false), "b", "c");
         keep.healthyRounds(2_000);
-        gossip(keep.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        gossip(keep.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.PROCESS_GONE));
+        keep.detector.processGone("c", 1, "its socket closed in order");
         assertEquals(List.of(), keep.excluded, "sprawl.probe.exclude-failed=false");
+    }
+
+    /**
+     * A proven exit skips JGroups' check (VERIFY_SUSPECT2's 200 ms, during which every write waits on the dead
+     * member): its own proof, its author's first-hand one, or one that comes after a verdict of silence. A
+     * proof passed on by another is only a verdict.
+     */
+    @Test
+    void aProvenExitIsExcludedWithoutAnotherCheck() {
+        OneDetector own = new OneDetector("b", "c");
+        own.healthyRounds(2_000);
+        own.detector.processGone("c", 1, "its socket closed in order");
+        assertEquals(List.of("c (exited)"), own.excluded);
+
+        OneDetector heard = new OneDetector("b", "c");
+        heard.healthyRounds(2_000);
+        gossip(heard.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.PROCESS_GONE));
+        assertEquals(List.of("c (exited)"), heard.excluded, "first-hand: b sent its own proof");
+
+        OneDetector relayed = new OneDetector("b", "c", "d");
+        relayed.healthyRounds(2_000);
+        gossip(relayed.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "d", Rumor.Cause.PROCESS_GONE));
+        assertEquals(List.of("c"), relayed.excluded, "d's proof, passed on by b: verified first");
+
+        OneDetector late = new OneDetector("b", "c");
+        late.healthyRounds(2_000);
+        gossip(late.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        late.detector.processGone("c", 1, "its socket closed in order");
+        late.detector.processGone("c", 1, "its socket closed in order");
+        assertEquals(List.of("c", "c (exited)"), late.excluded, "the proof after the verdict, once");
     }
 
     @Test

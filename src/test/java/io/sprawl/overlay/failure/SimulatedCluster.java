@@ -114,6 +114,11 @@ final class SimulatedCluster {
             }
 
             @Override
+            public void excludeExited(String nodeId) {
+                note(id + " asks to exclude " + nodeId + " (exited)");
+            }
+
+            @Override
             public void checkProcess(String nodeId, java.util.function.Consumer<String> ifGone) {
                 if (crashed.contains(nodeId)) {
                     at(clock.millis() + LATENCY_MS, id, () -> ifGone.accept("no process"));
