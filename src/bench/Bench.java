@@ -93,6 +93,15 @@ final class Bench {
         return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("node" + i + " is not running"));
     }
 
+    /** Saves node i's threads (jcmd Thread.print) beside the logs, for a figure that never came; where they went. */
+    static Path threadDump(int i) throws Exception {
+        Path out = dir.resolve("node" + i + "-threads-" + System.currentTimeMillis() + ".txt");
+        Process p = new ProcessBuilder("jcmd", Long.toString(process(i).pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        check(p.waitFor(30, TimeUnit.SECONDS), "jcmd Thread.print node" + i);
+        return out;
+    }
+
     static void signal(int i, String signal) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(process(i).pid())).inheritIO().start();
         check(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + signal + " node" + i);

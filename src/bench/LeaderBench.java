@@ -250,7 +250,8 @@ public class LeaderBench {
             }
             Thread.sleep(20);
         }
-        throw new IllegalStateException("node" + i + " did not hold the lease");
+        throw new IllegalStateException("node" + i + " did not hold the lease within " + WAIT_MS + " ms; its threads: "
+                + Bench.threadDump(i) + "; its leader view: " + Bench.get(i, "/overlay/api/leader"));
     }
 
     /** The latest, over these nodes, of each one's leader event for {@code term}. */

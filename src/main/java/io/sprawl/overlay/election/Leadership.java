@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -64,6 +65,14 @@ public final class Leadership {
      * more per failover at a 1 s lease.
      */
     public static final double MAX_DRIFT = 0.02;
+
+    /**
+     * Leases after which a write of the record that has not come back is given up on. Infinispan answers
+     * within its remote timeout (a lease) or after one more topology; a write that never completes must
+     * not hold the election (and every check after it) forever. What the store holds then decides, as for
+     * a write that failed; the write's own late answer is ignored.
+     */
+    static final int WRITE_GIVE_UP_LEASES = 5;
 
     /** Requests that may wait for a write in flight: an operator's, so a handful is plenty. */
     static final int MAX_WAITING = 16;
@@ -144,6 +153,8 @@ public final class Leadership {
     private LeaderRecord seen;
     private long seenAt;
     private boolean writing;
+    /** The write in flight (when {@code writing}); its answer counts only while it is this one. */
+    private Write inFlight;
     /** Requests that came while a write was in flight: run, in order, right after it ({@link #admit} bounds them). */
     private final ArrayDeque<Runnable> afterWrite = new ArrayDeque<>();
     /** Whether the last check found this node acting, to tell when its lease ran out. */
@@ -353,6 +364,13 @@ public final class Leadership {
         noteLease(mine ? "its lease ran out: no renewal was taken by every member within "
                 + config.leaseMillis() + " ms" : "the record names " + sitting);
         if (writing) {
+            if (now - inFlight.startedAt() > WRITE_GIVE_UP_LEASES * leaseNanos) {
+                Write w = inFlight;
+                LOG.warning(() -> selfId + " gives up waiting for its write of leader term " + w.next().term() + " ("
+                        + w.next().leader() + ") after " + TimeUnit.NANOSECONDS.toMillis(now - w.startedAt())
+                        + " ms; what the leader cache holds decides");
+                written(w, false, new TimeoutException("no answer from the leader cache"));
+            }
             return;
         }
         if (!mine) {
@@ -423,19 +441,33 @@ public final class Leadership {
                 steppedDown), nanos.getAsLong(), after);
     }
 
+    /** A write of the record: what it writes, when it began (this node's monotonic clock), who waits for it. */
+    private record Write(LeaderRecord next, long startedAt, Consumer<Boolean> after) {
+    }
+
     private void write(LeaderRecord expected, LeaderRecord next, long startedAt, Consumer<Boolean> after) {
+        Write write = new Write(next, startedAt, after);
         writing = true;
+        inFlight = write;
         CompletionStage<Boolean> w;
         try {
             w = store.compareAndSet(expected, next);
         } catch (RuntimeException e) {
             w = CompletableFuture.failedFuture(e);
         }
-        w.whenComplete((ok, err) -> run(() -> written(next, startedAt, Boolean.TRUE.equals(ok), err, after)));
+        w.whenComplete((ok, err) -> run(() -> {
+            if (inFlight == write) { // not given up on
+                written(write, Boolean.TRUE.equals(ok), err);
+            }
+        }));
     }
 
-    private void written(LeaderRecord next, long startedAt, boolean ok, Throwable err, Consumer<Boolean> after) {
+    private void written(Write write, boolean ok, Throwable err) {
+        LeaderRecord next = write.next();
+        long startedAt = write.startedAt();
+        Consumer<Boolean> after = write.after();
         writing = false;
+        inFlight = null;
         // A write that failed on its way back may have been applied: what the store holds decides.
         boolean applied = ok || next.equals(store.read());
         if (applied) {

@@ -273,6 +273,23 @@ class LeadershipTest {
         assertTrue(nodes.get("a").view().actingSince() > actingSince, "a new run of leases");
     }
 
+    /** A write whose answer never comes (seen once in the leader benchmark: a leader that never acted again). */
+    @Test
+    void aWriteThatNeverAnswersIsGivenUpAndTheLeaderRenewsAgain() {
+        start("a", "b", "c");
+        run(1_000);
+        store.hang = true;
+        run(CHECK_MS); // a renewal is now in flight
+        store.hung.clear(); // and its answer is lost
+        store.hang = false;
+        run(CONFIG.leaseMillis() + CHECK_MS);
+        assertFalse(nodes.get("a").isLeader(), "its lease ran out while it waited");
+        run(Leadership.WRITE_GIVE_UP_LEASES * CONFIG.leaseMillis());
+        assertTrue(nodes.get("a").isLeader(), "gave the write up and renewed again");
+        assertEquals(1, store.record.term());
+        store.assertOneLeaderPerTerm();
+    }
+
     @Test
     void aMinoritySideShowsNoLeaderAndItsLeaderStopsAtOnce() {
         start("a", "b", "c", "d", "e");
