@@ -26,6 +26,14 @@ final class ProcessCheck implements AutoCloseable {
 
     /** A check waits this long for its connection; a silent host (cut off, DROPped) is no evidence. */
     static final int TIMEOUT_MS = 250;
+    /**
+     * Tries of {@link #confirmExit}, {@link #CONFIRM_SPACING_MS} apart. A dying process's kernel closes its
+     * sockets one by one: the connection to this node may end while the listening port still accepts for a
+     * moment (in the leader benchmark a killed leader was then proven nothing and its lease waited out). A
+     * live process accepts every time.
+     */
+    static final int CONFIRM_TRIES = 4;
+    static final long CONFIRM_SPACING_MS = 50;
     /** Checks waiting: one per missed ack or suspicion, each done in at most the timeout above. */
     static final int QUEUE = 64;
 
@@ -59,9 +67,18 @@ final class ProcessCheck implements AutoCloseable {
      */
     void confirmExit(InetSocketAddress fdPort, Consumer<String> ifGone) {
         thread.execute(() -> {
-            if (refused(fdPort)) {
-                ifGone.accept("it closed its failure-detection connection in order and "
-                        + fdPort.getAddress().getHostAddress() + ":" + fdPort.getPort() + " now refuses");
+            for (int i = 0; i < CONFIRM_TRIES; i++) {
+                if (refused(fdPort)) {
+                    ifGone.accept("it closed its failure-detection connection in order and "
+                            + fdPort.getAddress().getHostAddress() + ":" + fdPort.getPort() + " now refuses");
+                    return;
+                }
+                try {
+                    Thread.sleep(CONFIRM_SPACING_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         });
     }
