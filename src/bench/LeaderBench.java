@@ -48,7 +48,7 @@ public class LeaderBench {
         Sampler sampler = new Sampler();
         try {
             Bench.launcher("stop");
-            Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "start " + N);
+            start("start " + N);
             awaitOneLeader(Bench.survivors(N, Set.of()), 0);
             settle();
             sampler.start();
@@ -97,7 +97,7 @@ public class LeaderBench {
             System.out.println("leader crash " + (r + 1) + ": node" + old + " -> " + after.leader() + " (term "
                     + after.term() + ") named by all " + named.get(r) + " ms, holds its lease from " + acting.get(r)
                     + " ms after the kill");
-            Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "restart node" + old);
+            start("restart node" + old);
             settle();
         }
         return List.of(Bench.row("leader kill -9 -> all survivors name one leader", named),
@@ -116,7 +116,7 @@ public class LeaderBench {
             agreed.add(at - killedAt);
             System.out.println("a third " + (r + 1) + ": killed " + victims + ", six agree in " + (at - killedAt)
                     + " ms");
-            Bench.check(Bench.launcher("start", Integer.toString(N)) == 0, "restart " + victims);
+            start("restart " + victims);
             settle();
         }
         return List.of(Bench.row("3 of 9 incl. leader killed -> six agree (table+leader)", agreed));
@@ -187,6 +187,21 @@ public class LeaderBench {
         return List.of(Bench.row("5+4 cut -> the five name a leader (polled)", majorityLeads),
                 Bench.row("5+4 cut -> the four show no leader (polled)", minorityNone),
                 Bench.row("heal -> nine agree on table and leader", healed));
+    }
+
+    /** Starts the nodes not running and waits for all nine to agree; when they do not, saves every node's threads. */
+    static void start(String what) throws Exception {
+        if (Bench.launcher("start", Integer.toString(N)) != 0) {
+            List<String> dumps = new ArrayList<>();
+            for (int i = 0; i < N; i++) {
+                try {
+                    dumps.add(Bench.threadDump(i).toString());
+                } catch (Exception e) {
+                    dumps.add("node" + i + ": " + e.getMessage());
+                }
+            }
+            throw new IllegalStateException("failed: " + what + "; threads: " + dumps);
+        }
     }
 
     static void settle() throws InterruptedException {

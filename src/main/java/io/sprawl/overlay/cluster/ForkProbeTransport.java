@@ -135,12 +135,7 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
     /** Hands the member to VERIFY_SUSPECT2 as if a failure detector below it had suspected it. */
     @Override
     public void exclude(String nodeId) {
-        Address a = address(nodeId);
-        VERIFY_SUSPECT2 verify = main.getProtocolStack().findProtocol(VERIFY_SUSPECT2.class);
-        if (a != null && verify != null) {
-            LOG.info(() -> "asking JGroups to verify and exclude " + nodeId + " (" + a + ")");
-            verify.up(new Event(Event.SUSPECT, List.of(a)));
-        }
+        suspect(nodeId, false);
     }
 
     /**
@@ -151,11 +146,22 @@ public final class ForkProbeTransport implements ProbeTransport, AutoCloseable {
      */
     @Override
     public void excludeExited(String nodeId) {
+        suspect(nodeId, true);
+    }
+
+    private void suspect(String nodeId, boolean exited) {
         Address a = address(nodeId);
         VERIFY_SUSPECT2 verify = main.getProtocolStack().findProtocol(VERIFY_SUSPECT2.class);
-        if (a != null && verify != null) {
+        if (a == null || verify == null) {
+            return;
+        }
+        Event suspicion = new Event(Event.SUSPECT, List.of(a));
+        if (exited) {
             LOG.info(() -> "asking JGroups to exclude " + nodeId + " (" + a + ") at once: its process is proven gone");
-            exclusions.execute(() -> verify.getUpProtocol().up(new Event(Event.SUSPECT, List.of(a))));
+            exclusions.execute(() -> verify.getUpProtocol().up(suspicion));
+        } else {
+            LOG.info(() -> "asking JGroups to verify and exclude " + nodeId + " (" + a + ")");
+            verify.up(suspicion);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 
 /**
  * Every node's latest metrics snapshot, in the replicated cache {@code sprawl-metrics}: this node
@@ -29,6 +30,13 @@ public final class MetricsSharing {
 
     private final String selfId;
     private final Cache<String, MetricsSnapshot> cache;
+    /**
+     * The same cache read on this node only. A clustered cache's {@code entrySet()} and {@code keySet()} are
+     * the whole cluster's, a distributed iteration with remote calls and retries while state moves; every
+     * member of a replicated cache holds every entry, so the local copy is the whole, and a read of it never
+     * waits on the network. The election reads loads at every check on its one thread.
+     */
+    private final Cache<String, MetricsSnapshot> localCopy;
     private final MetricsManager local;
     private final MembershipManager membership;
     private final Clock clock;
@@ -38,6 +46,7 @@ public final class MetricsSharing {
                           MembershipManager membership, Clock clock, int publishIntervalMillis) {
         this.selfId = selfId;
         this.cache = cache;
+        this.localCopy = cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL);
         this.local = local;
         this.membership = membership;
         this.clock = clock;
@@ -61,7 +70,7 @@ public final class MetricsSharing {
     public Map<String, MetricsSnapshot> byNode() {
         Set<String> members = tableIds();
         Map<String, MetricsSnapshot> out = new TreeMap<>();
-        for (Map.Entry<String, MetricsSnapshot> e : Map.copyOf(cache).entrySet()) {
+        for (Map.Entry<String, MetricsSnapshot> e : Map.copyOf(localCopy).entrySet()) {
             if (members.contains(e.getKey())) {
                 out.put(e.getKey(), e.getValue());
             }
@@ -76,7 +85,7 @@ public final class MetricsSharing {
     /** Each live member's forecast load (0-1), from the published snapshots: see {@link #loads(Map, Set, long, long)}. */
     public Map<String, Double> loads() {
         Set<String> live = membership.snapshot().liveIds();
-        return loads(Map.copyOf(cache), live, clock.millis(), staleAfterMillis);
+        return loads(Map.copyOf(localCopy), live, clock.millis(), staleAfterMillis);
     }
 
     /**
@@ -114,7 +123,7 @@ public final class MetricsSharing {
     /** Coordinator only: removes the snapshots of nodes no longer in the member table. */
     public void prune() {
         Set<String> members = tableIds();
-        for (String id : List.copyOf(cache.keySet())) {
+        for (String id : List.copyOf(localCopy.keySet())) {
             if (!members.contains(id)) {
                 cache.removeAsync(id);
             }
