@@ -152,8 +152,7 @@ public final class Leadership {
     // Owned by the election thread.
     private LeaderRecord seen;
     private long seenAt;
-    private boolean writing;
-    /** The write in flight (when {@code writing}); its answer counts only while it is this one. */
+    /** The write in flight, one at a time (null: none); its answer counts only while it is this one. */
     private Write inFlight;
     /** Requests that came while a write was in flight: run, in order, right after it ({@link #admit} bounds them). */
     private final ArrayDeque<Runnable> afterWrite = new ArrayDeque<>();
@@ -230,7 +229,7 @@ public final class Leadership {
     }
 
     private void stepDown(CompletableFuture<View> done) {
-        if (writing) {
+        if (inFlight != null) {
             afterWrite.add(() -> stepDown(done)); // a renewal is in flight: right after it
             return;
         }
@@ -289,7 +288,7 @@ public final class Leadership {
     }
 
     private void handOverBeforeLeaving(CompletableFuture<Void> done) {
-        if (writing) {
+        if (inFlight != null) {
             afterWrite.add(() -> handOverBeforeLeaving(done));
             return;
         }
@@ -363,7 +362,7 @@ public final class Leadership {
         publish(mine ? new Held(rec, true, 0, h.leaseUntil, h.actingSince) : new Held(rec, true, 0, 0, 0));
         noteLease(mine ? "its lease ran out: no renewal was taken by every member within "
                 + config.leaseMillis() + " ms" : "the record names " + sitting);
-        if (writing) {
+        if (inFlight != null) {
             if (now - inFlight.startedAt() > WRITE_GIVE_UP_LEASES * leaseNanos) {
                 Write w = inFlight;
                 LOG.warning(() -> selfId + " gives up waiting for its write of leader term " + w.next().term() + " ("
@@ -447,7 +446,6 @@ public final class Leadership {
 
     private void write(LeaderRecord expected, LeaderRecord next, long startedAt, Consumer<Boolean> after) {
         Write write = new Write(next, startedAt, after);
-        writing = true;
         inFlight = write;
         CompletionStage<Boolean> w;
         try {
@@ -466,7 +464,6 @@ public final class Leadership {
         LeaderRecord next = write.next();
         long startedAt = write.startedAt();
         Consumer<Boolean> after = write.after();
-        writing = false;
         inFlight = null;
         // A write that failed on its way back may have been applied: what the store holds decides.
         boolean applied = ok || next.equals(store.read());
@@ -487,7 +484,7 @@ public final class Leadership {
             after.accept(applied);
         }
         // Each queued request runs once; one that finds a write in flight again queues itself again.
-        for (int i = afterWrite.size(); i > 0 && !writing; i--) {
+        for (int i = afterWrite.size(); i > 0 && inFlight == null; i--) {
             afterWrite.poll().run();
         }
     }
