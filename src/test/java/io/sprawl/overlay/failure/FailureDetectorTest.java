@@ -192,6 +192,23 @@ class FailureDetectorTest {
         assertTrue(sim.log().stream().anyMatch(l -> l.contains("c SUSPECT -> HEALTHY #2 (refuted)")), sim.dump());
     }
 
+    /**
+     * A member one peer cannot hear (a one-way cut) refutes a suspicion through the others: each that hears the
+     * refutation first-hand passes it on, though the author's message header told it the new incarnation first.
+     */
+    @Test
+    void aRefutationReachesASuspecterThatCannotHearItsAuthor() {
+        SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
+        sim.run(2_000);
+        sim.cutOneWay("c", "a");
+        send(sim.detectors.get("a"), "d", new ProbeMessage.Gossip("d", 1, List.of(suspicion("c", 1, "d"))));
+        sim.run(10_000);
+        assertEquals(2L, sim.refutedTo.get("c"), sim.dump());
+        assertTrue(sim.firstSeen("c", MemberState.FAILED).isEmpty(), sim.dump());
+        assertEquals(MemberState.HEALTHY, sim.state("a", "c"), sim.dump());
+        assertEquals(2L, sim.incarnation("a", "c"), sim.dump());
+    }
+
     @Test
     void staleNewsIsIgnored() {
         SimulatedCluster sim = new SimulatedCluster(DEFAULTS, FIVE);
@@ -525,7 +542,9 @@ class FailureDetectorTest {
     /**
      * JGroups' GMS excludes on its coordinator's suspicion only, and the member that reached the verdict is
      * rarely the coordinator: one that takes a FAILED verdict from a rumor asks too, or a partitioned member
-     * stays in the coordinator's view (and every replicated write waits on it) until FD_ALL3's backstop.
+     * stays in the coordinator's view (and every replicated write waits on it) until FD_ALL3's backstop. It
+     * asks once its own link to the member is silent too: a lossy link's verdict is not a reason to shatter
+     * the view.
      */
     @Test
     void aVerdictHeardFromAPeerIsHandedToJGroupsToo() {
@@ -533,9 +552,28 @@ class FailureDetectorTest {
         d.healthyRounds(2_000);
         gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
         assertEquals(MemberState.FAILED, d.table.of("c").state());
+        assertEquals(List.of(), d.excluded, "c answered this node a moment ago: its own probes say otherwise");
+        // This node goes on probing c, and c answers (the same incarnation: these acks refute nothing)...
+        d.healthyRounds(3_000);
+        assertEquals(MemberState.FAILED, d.table.of("c").state());
+        assertEquals(List.of(), d.excluded, "a member that answers this node's probes is not handed over");
+        // ...then falls silent: after the shortest suspicion timeout (2 s here) without an ack this node asks too.
+        d.runDue(1_500);
+        d.detector.tick();
+        assertEquals(List.of(), d.excluded, "at most 1.7 s without an ack");
+        d.runDue(800);
+        d.detector.tick();
         assertEquals(List.of("c"), d.excluded);
         gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        d.clock.advance(3_000);
+        d.detector.tick();
         assertEquals(List.of("c"), d.excluded, "once per verdict");
+
+        OneDetector silent = new OneDetector("b", "c");
+        silent.healthyRounds(2_000);
+        silent.clock.advance(2_000);
+        gossip(silent.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(List.of("c"), silent.excluded, "silent here too already: at once");
 
         OneDetector keep = new OneDetector(withExcludeFailed(false), "b", "c");
         keep.healthyRounds(2_000);
@@ -564,14 +602,19 @@ class FailureDetectorTest {
         OneDetector relayed = new OneDetector("b", "c", "d");
         relayed.healthyRounds(2_000);
         gossip(relayed.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "d", Rumor.Cause.PROCESS_GONE));
-        assertEquals(List.of("c"), relayed.excluded, "d's proof, passed on by b: verified first");
+        assertEquals(List.of(), relayed.excluded, "d's proof, passed on by b: a verdict, and c spoke a moment ago");
+        relayed.clock.advance(2_000);
+        relayed.detector.tick();
+        assertEquals(List.of("c"), relayed.excluded, "silent here too: handed over, to be verified first");
 
         OneDetector late = new OneDetector("b", "c");
         late.healthyRounds(2_000);
         gossip(late.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
         late.detector.processGone("c", 1, "its socket closed in order");
         late.detector.processGone("c", 1, "its socket closed in order");
-        assertEquals(List.of("c", "c (exited)"), late.excluded, "the proof after the verdict, once");
+        late.clock.advance(2_000);
+        late.detector.tick();
+        assertEquals(List.of("c (exited)"), late.excluded, "the proof after the verdict, once, and nothing more");
     }
 
     @Test

@@ -42,6 +42,8 @@ final class SimulatedCluster {
     private final List<Line> notes = new ArrayList<>();
     /** Cut off: messages lost both ways, but its process (and port) is there. */
     final Set<String> silenced = new HashSet<>();
+    /** One-way cuts, "from>to": what {@code from} sends {@code to} is lost, the other way arrives. */
+    final Set<String> oneWay = new HashSet<>();
     /** Gone: messages lost, and nothing listens on its port. */
     final Set<String> crashed = new HashSet<>();
     final Set<String> paused = new HashSet<>();
@@ -141,7 +143,8 @@ final class SimulatedCluster {
     }
 
     private void deliver(String from, String to, byte[] message) {
-        if (silenced.contains(from) || silenced.contains(to) || crashed.contains(from) || crashed.contains(to)) {
+        if (silenced.contains(from) || silenced.contains(to) || crashed.contains(from) || crashed.contains(to)
+                || oneWay.contains(from + ">" + to)) {
             return;
         }
         at(clock.millis() + LATENCY_MS, to, () -> detectors.get(to).receive(from, message, 0, message.length));
@@ -174,6 +177,11 @@ final class SimulatedCluster {
             }
         }
         clock.advance(end - clock.millis());
+    }
+
+    /** From now on {@code to} does not hear {@code from}; {@code from} still hears {@code to}. */
+    void cutOneWay(String from, String to) {
+        oneWay.add(from + ">" + to);
     }
 
     void pause(String id) {
