@@ -435,6 +435,9 @@ public final class FailureDetector {
             if (!peers.containsKey(id)) {
                 peers.put(id, new Peer(id, now));
                 order.add(random.nextInt(order.size() + 1), id);
+                // What this node queued about it came from another view: a node cut off from the others failed
+                // them all, and its verdicts, sent when the partition healed, failed live members on the far side.
+                rumors.forget(id);
             }
         }
         if (!gone.isEmpty()) {
@@ -500,11 +503,14 @@ public final class FailureDetector {
                 awareness.apply(1);
                 return;
             }
-            if (p == null || state(p).state() == MemberState.FAILED) {
+            boolean failed = p != null && state(p).state() == MemberState.FAILED;
+            if (p == null || failed && !verdictsToHand.containsKey(pr.target)) {
                 probes.remove(s);
                 return;
             }
-            List<String> via = relaysFor(pr.target, config.indirectProbes());
+            // Of a member FAILED by a rumor, only this node's own link is in question: no relays, but a late ack
+            // still counts for it until the deadline.
+            List<String> via = failed ? List.of() : relaysFor(pr.target, config.indirectProbes());
             for (String r : via) {
                 out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
             }

@@ -36,6 +36,11 @@ final class RumorQueue {
         }
     }
 
+    /** Drops what is queued about {@code node}. */
+    void forget(String node) {
+        byNode.remove(node);
+    }
+
     /** Up to {@code max} rumors for one outgoing message; each counts as sent once. */
     List<Rumor> take(int max, int retransmitLimit) {
         if (byNode.isEmpty()) {

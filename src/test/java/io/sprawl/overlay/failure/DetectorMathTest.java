@@ -62,7 +62,7 @@ class DetectorMathTest {
     }
 
     @ParameterizedTest(name = "indirect timeout after a {0} ms direct timeout -> {1} ms")
-    @CsvSource({"10, 20", "100, 200"})
+    @CsvSource({"10, 250", "100, 250", "200, 400"})
     void indirectTimeout(long direct, long expected) {
         assertEquals(expected, DetectorMath.indirectTimeoutMillis(direct));
     }

@@ -356,6 +356,8 @@ class FailureDetectorTest {
         final java.util.List<String> excluded = new java.util.ArrayList<>();
         final io.sprawl.overlay.membership.MembershipManager table;
         final FailureDetector detector;
+        /** The members in the transport's view, as the detector reads them each round. */
+        final java.util.List<String> candidates = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         OneDetector(String... peers) {
             this(DEFAULTS, peers);
@@ -395,7 +397,7 @@ class FailureDetectorTest {
                 dueAt.add(new long[] {clock.millis() + delay});
                 tasks.add(task);
             };
-            java.util.List<String> candidates = java.util.List.of(peers);
+            candidates.addAll(java.util.List.of(peers));
             java.util.List<String> all = new java.util.ArrayList<>(candidates);
             all.add("a");
             table = SimulatedCluster.table("a", clock, all);
@@ -434,6 +436,21 @@ class FailureDetectorTest {
                 sent.clear();
                 sentTo.clear();
                 versions.clear();
+                runDue(DEFAULTS.probeIntervalMillis());
+            }
+        }
+
+        /** Like {@link #healthyRounds}, but what was sent stays in {@code sent}. */
+        void healthyRoundsKeepingSent(long millis) {
+            for (long t = 0; t < millis; t += DEFAULTS.probeIntervalMillis()) {
+                int from = sent.size();
+                detector.tick();
+                for (ProbeMessage m : List.copyOf(sent.subList(from, sent.size()))) {
+                    if (m instanceof ProbeMessage.Ping p) {
+                        byte[] ack = ProbeCodec.encode(new ProbeMessage.Ack(p.seq(), p.target(), 1, false, List.of()));
+                        detector.receive(p.target(), ack, 0, ack.length);
+                    }
+                }
                 runDue(DEFAULTS.probeIntervalMillis());
             }
         }
@@ -615,6 +632,25 @@ class FailureDetectorTest {
         late.clock.advance(2_000);
         late.detector.tick();
         assertEquals(List.of("c (exited)"), late.excluded, "the proof after the verdict, once, and nothing more");
+    }
+
+    /**
+     * A node cut off from the others fails them all; when the partition heals its verdicts must not go out and
+     * fail live members on the far side: what it queued about a member before that member came back into its
+     * view is dropped.
+     */
+    @Test
+    void newsQueuedAboutAMemberBeforeItLeftTheViewIsNotSentWhenItReturns() {
+        OneDetector d = new OneDetector("b", "c");
+        d.healthyRounds(2_000);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        d.candidates.remove("c"); // the view drops c...
+        d.detector.tick();
+        d.candidates.add("c"); // ...and a merge brings it back
+        d.sent.clear();
+        d.healthyRoundsKeepingSent(1_000);
+        assertTrue(d.sent.stream().flatMap(m -> m.rumors().stream()).noneMatch(r -> r.node().equals("c")),
+                "the old verdict on c went out: " + d.sent);
     }
 
     @Test
