@@ -23,6 +23,7 @@ import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FORK;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.PerDestinationBundler;
 import org.jgroups.protocols.MFC;
 import org.jgroups.protocols.MPING;
 import org.jgroups.protocols.TCP;
@@ -178,8 +179,6 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
         return List.of();
     }
 
-    /** The transport's message bundler (see protocols()). */
-    static final String BUNDLER = "transfer-queue";
 
     static List<Protocol> protocols(OverlayConfig c) throws UnknownHostException {
         InetAddress bind = InetAddress.getByName(c.bindAddress());
@@ -191,10 +190,12 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
                 // Never a range: a node must not silently take a neighbour's port.
                 .setPortRange(0);
         tcp.enableStats(true); // bytes and messages on the wire, for the cost figures
-        // Not JGroups 5.5's default per-destination bundler: its sender thread was seen spinning on an idle node,
-        // ~75 % of a core for minutes (a known JGroups bug; Keycloak switched it off too). The transfer-queue
-        // bundler is the long-standing one.
-        tcp.setBundlerType(BUNDLER);
+        // A sender thread per destination. JGroups connects (and this cluster's TLS handshakes) on the sending
+        // thread: with one thread for all, a member behind 80 % loss held it in connect and handshake for
+        // seconds at a time (20 of 64 thread dumps), every other member's probes stalled behind it, and live
+        // members were failed. JGroups' default, this bundler with one sender thread, spun a core on idle nodes
+        // (JGRP-3008, fixed in 5.5.6); with a thread per destination each blocks on its own queue.
+        tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
         // A send that would block (a peer whose link lost its return path: its ACKs never come) waits in that
         // connection's own bounded queue, not in the bundler's one thread: blocking there, one stalled link
         // silenced the node to every member (a one-way cut of one link in FaultSuiteIT failed both ends).
