@@ -447,6 +447,9 @@ public final class FailureDetector {
             });
         }
         if (present.size() != peers.size()) {
+            // Nor what it queued about a member the view dropped: the view tells that to everyone, and a node cut
+            // off from the rest must not send its verdicts on them when the link returns, before the merge.
+            peers.keySet().stream().filter(id -> !present.contains(id)).forEach(rumors::forget);
             peers.keySet().retainAll(present);
             order.retainAll(present);
             heard.keySet().retainAll(present);

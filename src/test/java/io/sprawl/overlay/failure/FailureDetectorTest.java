@@ -646,6 +646,10 @@ class FailureDetectorTest {
         gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
         d.candidates.remove("c"); // the view drops c...
         d.detector.tick();
+        d.sent.clear();
+        send(d.detector, "b", new ProbeMessage.Ping(99, "b", 1, "a", List.of()));
+        assertTrue(d.sent.stream().flatMap(m -> m.rumors().stream()).noneMatch(r -> r.node().equals("c")),
+                "the verdict on c, which the view settled, went out: " + d.sent);
         d.candidates.add("c"); // ...and a merge brings it back
         d.sent.clear();
         d.healthyRoundsKeepingSent(1_000);
