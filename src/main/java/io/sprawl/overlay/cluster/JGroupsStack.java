@@ -23,9 +23,9 @@ import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FORK;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
-import org.jgroups.protocols.PerDestinationBundler;
 import org.jgroups.protocols.MFC;
 import org.jgroups.protocols.MPING;
+import org.jgroups.protocols.PerDestinationBundler;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -178,7 +178,6 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
     public List<ProtocolConfiguration> getProtocolStack() {
         return List.of();
     }
-
 
     static List<Protocol> protocols(OverlayConfig c) throws UnknownHostException {
         InetAddress bind = InetAddress.getByName(c.bindAddress());
