@@ -307,7 +307,7 @@ public final class FailureDetector {
                 apply(r, sender, now, out);
             }
             if (m.from().equals(sender)) { // a relayed ack is the only message that is not the sender's own
-                heardFrom(m.from(), m.fromIncarnation());
+                heardFrom(m.from(), m.fromIncarnation(), out);
                 if (peers.containsKey(sender)) {
                     heard.put(sender, version);
                 }
@@ -483,7 +483,7 @@ public final class FailureDetector {
         long s = ++seq;
         Probe probe = new Probe(p.id, state(p).incarnation(), now, timeout);
         probes.put(s, probe);
-        out.sends.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggyback())));
+        out.sends.add(new Send(p.id, new ProbeMessage.Ping(s, selfId, selfIncarnation, p.id, piggybackTo(p))));
         pingsSent++;
         scheduler.schedule(timeout, () -> directTimeout(s));
         return probe;
@@ -556,6 +556,12 @@ public final class FailureDetector {
         Probe pr = probes.get(a.seq());
         if (pr != null && pr.target.equals(a.from())) {
             probes.remove(a.seq());
+            if (a.relayed()) {
+                // The relay passes on the target's own incarnation: a refutation that reaches this node this way when
+                // the target's own word does not (their link stalled), so it counts as one, from the relay.
+                apply(new Rumor(Rumor.Kind.ALIVE, a.from(), a.fromIncarnation(), a.from(), Rumor.Cause.REFUTED), sender,
+                        now, out);
+            }
             Peer p = peers.get(a.from());
             if (p != null) {
                 p.stats.ack(now, a.relayed() ? -1 : now - pr.sentAt);
@@ -593,7 +599,8 @@ public final class FailureDetector {
         }
         long s = ++seq;
         relays.put(s, new Relay(req.from(), req.seq(), req.target()));
-        out.sends.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(), piggyback())));
+        out.sends.add(new Send(req.target(), new ProbeMessage.Ping(s, selfId, selfIncarnation, req.target(),
+                piggybackTo(peers.get(req.target())))));
         scheduler.schedule(probeTimeoutFor(peers.get(req.target())), () -> relayTimeout(s));
     }
 
@@ -619,14 +626,13 @@ public final class FailureDetector {
      * Any message proves its sender's incarnation: a higher one than we hold refutes what we held. And it
      * proves the sender's process lives, whatever was said of it: a proof of its exit is void.
      */
-    private void heardFrom(String id, long incarnation) {
+    private void heardFrom(String id, long incarnation, Outbox out) {
         gone.remove(id);
         Peer p = peers.get(id);
         if (p != null && incarnation > state(p).incarnation()) {
-            revive(p, incarnation);
             // Passed on like a refutation: a member that cannot hear this peer (a link cut one way) learns it
             // only from those that can, and would otherwise fail it when its suspicion ran out.
-            rumors.add(new Rumor(Rumor.Kind.ALIVE, id, incarnation, id, Rumor.Cause.REFUTED));
+            revive(p, new Rumor(Rumor.Kind.ALIVE, id, incarnation, id, Rumor.Cause.REFUTED), id, out);
         }
     }
 
@@ -671,8 +677,7 @@ public final class FailureDetector {
                         p.allowanceAt = now;
                     }
                     if (r.incarnation() > state(p).incarnation()) {
-                        revive(p, r.incarnation());
-                        rumors.add(r);
+                        revive(p, r, sender, out);
                     }
                     Long proven = gone.get(r.node());
                     if (proven != null && r.incarnation() > proven) {
@@ -742,6 +747,11 @@ public final class FailureDetector {
         boolean firstHand = author.equals(sender);
         Suspicion current = current(p, st);
         if (current != null && current.incarnation == incarnation) {
+            for (String holder : List.of(sender, author)) {
+                if (peers.containsKey(holder)) {
+                    current.heldBy(holder);
+                }
+            }
             if (firstHand && current.confirm(sender)) {
                 scheduleVerdict(p.id, current, now);
                 if (sender.equals(selfId)) {
@@ -761,10 +771,10 @@ public final class FailureDetector {
             return; // the table's rules say no (gone from it, or a state only a new process leaves)
         }
         // The sender is who this node can vouch for: it starts the suspicion and does not confirm it again.
-        Suspicion s = new Suspicion(incarnation, now, cause.text, sender, min, max, expected);
+        Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, author, cause);
+        Suspicion s = new Suspicion(r, now, sender, min, max, expected);
         p.suspicion = s;
         suspicions++;
-        Rumor r = new Rumor(Rumor.Kind.SUSPECT, p.id, incarnation, author, cause);
         if (author.equals(selfId)) {
             broadcast(r, out);
         } else {
@@ -887,10 +897,24 @@ public final class FailureDetector {
         });
     }
 
-    /** A higher incarnation: whatever this node held against the peer is refuted. */
-    private void revive(Peer p, long incarnation) {
+    /**
+     * A higher incarnation, heard from {@code sender}: whatever this node held against the peer is refuted, and
+     * the news is passed on. The members known to hold the suspicion it ends get it at once, on their own links to
+     * this node: gossip alone may miss one, and under 10 % loss it missed an author whose own link to the suspect
+     * had stalled (TCP backing off), so the author's suspicion ran out and the suspect was FAILED.
+     */
+    private void revive(Peer p, Rumor news, String sender, Outbox out) {
+        Suspicion ended = current(p, state(p));
         p.suspicion = null;
-        table.alive(p.id, incarnation, Rumor.Cause.REFUTED.text);
+        table.alive(p.id, news.incarnation(), Rumor.Cause.REFUTED.text);
+        rumors.add(news);
+        if (ended != null) {
+            for (String holder : ended.holders()) {
+                if (!holder.equals(sender) && !holder.equals(p.id) && peers.containsKey(holder)) {
+                    out.sends.add(new Send(holder, new ProbeMessage.Gossip(selfId, selfIncarnation, List.of(news))));
+                }
+            }
+        }
     }
 
     /** What this peer's suspicion gets on top for the pauses it reported, while that report is recent. */
@@ -941,6 +965,26 @@ public final class FailureDetector {
 
     private List<Rumor> piggyback() {
         return rumors.take(RUMORS_PER_MESSAGE, DetectorMath.retransmits(peers.size() + 1));
+    }
+
+    /**
+     * What a ping to {@code target} carries: this node's suspicion of it first, if it holds one (Lifeguard's buddy
+     * system), so a suspected member hears of it from each of its probers, not only from gossip that may pass it
+     * by (under 10 % loss a member did not learn of its suspicion in 3 s and was FAILED without refuting).
+     */
+    private List<Rumor> piggybackTo(Peer target) {
+        Suspicion s = target == null ? null : current(target, state(target));
+        if (s == null) {
+            return piggyback();
+        }
+        List<Rumor> out = new ArrayList<>(RUMORS_PER_MESSAGE);
+        out.add(s.rumor);
+        for (Rumor r : rumors.take(RUMORS_PER_MESSAGE - 1, DetectorMath.retransmits(peers.size() + 1))) {
+            if (!r.node().equals(target.id)) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     private List<String> relaysFor(String target, int k) {

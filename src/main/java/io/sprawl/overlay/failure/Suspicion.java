@@ -11,6 +11,8 @@ import java.util.Set;
  */
 final class Suspicion {
 
+    /** The news as this node passes it on, and as its pings to the suspect carry it (Lifeguard's buddy system). */
+    final Rumor rumor;
     final long incarnation;
     final long startedAt;
     final String reason;
@@ -18,20 +20,24 @@ final class Suspicion {
     private final long maxMillis;
     private final int expected;
     private final Set<String> confirmers = new HashSet<>();
+    /** Every member known to hold this suspicion too (its author, whoever passed it on): told first of a refutation. */
+    private final Set<String> holders = new HashSet<>();
     private boolean graced;
 
     /**
      * @param firstSuspector the member whose suspicion started this one: it is not a confirmation
      */
-    Suspicion(long incarnation, long startedAt, String reason, String firstSuspector, long minMillis, long maxMillis,
-            int expected) {
-        this.incarnation = incarnation;
+    Suspicion(Rumor rumor, long startedAt, String firstSuspector, long minMillis, long maxMillis, int expected) {
+        this.rumor = rumor;
+        this.incarnation = rumor.incarnation();
         this.startedAt = startedAt;
-        this.reason = reason;
+        this.reason = rumor.cause().text;
         this.minMillis = minMillis;
         this.maxMillis = maxMillis;
         this.expected = expected;
         confirmers.add(firstSuspector);
+        holders.add(firstSuspector);
+        holders.add(rumor.from());
     }
 
     /** Another member suspects the same incarnation; returns whether it was new (the deadline moved). */
@@ -40,6 +46,15 @@ final class Suspicion {
             return false;
         }
         return confirmers.add(from);
+    }
+
+    /** {@code member} holds this suspicion too (it told us, first- or second-hand). */
+    void heldBy(String member) {
+        holders.add(member);
+    }
+
+    Set<String> holders() {
+        return holders;
     }
 
     int confirmations() {

@@ -50,6 +50,13 @@ final class SimulatedCluster {
     final Set<String> stuck = new HashSet<>();
     final Map<String, List<Runnable>> held = new HashMap<>();
     final Map<String, Long> refutedTo = new HashMap<>();
+    /**
+     * Packet loss under TCP (see {@link #lossyTcp}): the chance each transmission of a message is lost; 0 for none.
+     */
+    private double tcpLoss;
+    private Random lossRandom;
+    /** When the last message on each link ("from>to") is delivered: TCP delivers in order, so a late one holds back the rest. */
+    private final Map<String, Long> linkBusyUntil = new HashMap<>();
 
     private record Event(long at, long order, String owner, Runnable task) {
     }
@@ -147,7 +154,29 @@ final class SimulatedCluster {
                 || oneWay.contains(from + ">" + to)) {
             return;
         }
-        at(clock.millis() + LATENCY_MS, to, () -> detectors.get(to).receive(from, message, 0, message.length));
+        long due = clock.millis() + LATENCY_MS;
+        if (tcpLoss > 0) {
+            // Each lost transmission waits out a retransmission timeout, doubled each time (Linux: 200 ms first).
+            for (long rto = TCP_MIN_RTO_MS; rto <= TCP_MAX_BACKOFF_MS && lossRandom.nextDouble() < tcpLoss; rto *= 2) {
+                due += rto;
+            }
+            due = Math.max(due, linkBusyUntil.getOrDefault(from + ">" + to, 0L));
+            linkBusyUntil.put(from + ">" + to, due);
+        }
+        at(due, to, () -> detectors.get(to).receive(from, message, 0, message.length));
+    }
+
+    static final long TCP_MIN_RTO_MS = 200;
+    static final long TCP_MAX_BACKOFF_MS = 12_800;
+
+    /**
+     * From now on {@code percent} % of every packet is lost, as on a lossy network under TCP (the probe transport
+     * is JGroups over TCP): no message is lost, but one whose packet is lost arrives a retransmission timeout later,
+     * and the messages behind it on the same link wait for it. Seeded: a run is repeatable.
+     */
+    void lossyTcp(double percent, long seed) {
+        tcpLoss = percent / 100;
+        lossRandom = new Random(seed);
     }
 
     private void scheduleTick(String id, long delay) {
