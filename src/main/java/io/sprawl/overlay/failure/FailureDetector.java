@@ -206,7 +206,8 @@ public final class FailureDetector {
      * suspicions, and the coordinator may be any member, so each one that takes a verdict must ask; but a
      * verdict that this node's own probes contradict is a lossy link's (30 % loss on every link shattered a
      * cluster of five into singletons when every taker asked at once: VERIFY_SUSPECT2's one check is lost as
-     * easily).
+     * easily). One they contradicted a moment ago is not even taken ({@link #apply}: a suspicion); this waits
+     * on members this node has only just met, whose probes have not had their say.
      */
     private final Map<String, Long> verdictsToHand = new HashMap<>();
     private volatile DetectorObserver observer = DetectorObserver.NONE;
@@ -687,6 +688,14 @@ public final class FailureDetector {
             }
             case FAILED -> {
                 Liveness.State st = p == null ? GONE : state(p);
+                if (p != null && r.cause() != Rumor.Cause.PROCESS_GONE && st.state() != MemberState.FAILED
+                        && r.incarnation() >= st.incarnation() && ackedWithin(p, suspicionMinMillis(), now)) {
+                    // This node's own probes were answered a moment ago: the verdict is another link's (a lossy one,
+                    // or a cut one whose TCP delivered it late: a node cut off for 20 s failed every other member, and
+                    // its verdicts arrived when the cut healed). Here it is a suspicion, which the member refutes.
+                    suspect(p, r.incarnation(), sender, r.from(), r.cause(), now, out);
+                    return;
+                }
                 boolean failed = p != null && st.state() != MemberState.FAILED && r.incarnation() >= st.incarnation()
                         && fail(p, r.incarnation(), r.cause().text + " at " + r.from());
                 if (failed) {
@@ -881,8 +890,7 @@ public final class FailureDetector {
         if (verdictsToHand.isEmpty()) {
             return;
         }
-        long quiet = DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(),
-                liveCount() + 1);
+        long quiet = suspicionMinMillis();
         verdictsToHand.entrySet().removeIf(v -> {
             Peer p = peers.get(v.getKey());
             Liveness.State st = p == null ? null : table.of(p.id);
@@ -895,6 +903,16 @@ public final class FailureDetector {
             out.exclude.add(p.id);
             return true;
         });
+    }
+
+    /** The shortest suspicion timeout at the cluster's present size. */
+    private long suspicionMinMillis() {
+        return DetectorMath.suspicionMinMillis(config.suspicionMultiplier(), config.probeIntervalMillis(), liveCount() + 1);
+    }
+
+    /** Whether this node's own probes of {@code p} had an ack (direct or relayed) within the last {@code millis}. */
+    private static boolean ackedWithin(Peer p, long millis, long now) {
+        return p.stats.lastAckAt() > 0 && now - p.stats.lastAckAt() < millis;
     }
 
     /**

@@ -667,46 +667,64 @@ class FailureDetectorTest {
     }
 
     /**
-     * JGroups' GMS excludes on its coordinator's suspicion only, and the member that reached the verdict is
-     * rarely the coordinator: one that takes a FAILED verdict from a rumor asks too, or a partitioned member
-     * stays in the coordinator's view (and every replicated write waits on it) until FD_ALL3's backstop. It
-     * asks once its own link to the member is silent too: a lossy link's verdict is not a reason to shatter
-     * the view.
+     * A verdict heard from a peer on a member whose acks this node had a moment ago is another link's (a lossy one,
+     * or a cut one whose TCP delivered it late): here it is a suspicion, which the member refutes. A member silent
+     * here too is FAILED at once and handed to JGroups: its GMS excludes on its coordinator's suspicion only, and
+     * the member that reached the verdict is rarely the coordinator, so one that takes a verdict asks too, or a
+     * partitioned member stays in the view (and every replicated write waits on it) until FD_ALL3's backstop. A
+     * proof of an exit is taken whatever this node heard.
      */
     @Test
-    void aVerdictHeardFromAPeerIsHandedToJGroupsToo() {
+    void aVerdictThisNodesOwnProbesContradictIsOnlyASuspicionHere() {
         OneDetector d = new OneDetector("b", "c");
         d.healthyRounds(2_000);
         gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
-        assertEquals(MemberState.FAILED, d.table.of("c").state());
-        assertEquals(List.of(), d.excluded, "c answered this node a moment ago: its own probes say otherwise");
-        // This node goes on probing c, and c answers (the same incarnation: these acks refute nothing)...
-        d.healthyRounds(3_000);
-        assertEquals(MemberState.FAILED, d.table.of("c").state());
-        assertEquals(List.of(), d.excluded, "a member that answers this node's probes is not handed over");
-        // ...then falls silent: after the shortest suspicion timeout (2 s here) without an ack this node asks too.
-        d.runDue(1_500);
-        d.detector.tick();
-        assertEquals(List.of(), d.excluded, "at most 1.7 s without an ack");
-        d.runDue(800);
-        d.detector.tick();
-        assertEquals(List.of("c"), d.excluded);
-        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
-        d.clock.advance(3_000);
-        d.detector.tick();
-        assertEquals(List.of("c"), d.excluded, "once per verdict");
+        assertEquals(MemberState.SUSPECT, d.table.of("c").state(), "c answered this node a moment ago");
+        assertEquals(List.of(), d.excluded);
+        send(d.detector, "c", new ProbeMessage.Gossip("c", 2, List.of()));
+        assertEquals(MemberState.HEALTHY, d.table.of("c").state(), "refuted");
+        assertEquals(List.of(), d.excluded);
 
         OneDetector silent = new OneDetector("b", "c");
         silent.healthyRounds(2_000);
         silent.clock.advance(2_000);
         gossip(silent.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(MemberState.FAILED, silent.table.of("c").state());
         assertEquals(List.of("c"), silent.excluded, "silent here too already: at once");
+
+        OneDetector proof = new OneDetector("b", "c");
+        proof.healthyRounds(2_000);
+        gossip(proof.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.PROCESS_GONE));
+        assertEquals(MemberState.FAILED, proof.table.of("c").state(), "an exit is no link's loss");
 
         OneDetector keep = new OneDetector(withExcludeFailed(false), "b", "c");
         keep.healthyRounds(2_000);
         gossip(keep.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.PROCESS_GONE));
         keep.detector.processGone("c", 1, "its socket closed in order");
         assertEquals(List.of(), keep.excluded, "sprawl.probe.exclude-failed=false");
+    }
+
+    /**
+     * A verdict on a member this node has only just met (after a merge, say) is taken, but handed to JGroups only
+     * once this node's own probes have had no ack for the shortest suspicion timeout, and once per verdict.
+     */
+    @Test
+    void aVerdictOnAMemberJustMetIsHandedToJGroupsOnceItStaysSilentHere() {
+        OneDetector d = new OneDetector("b", "c");
+        d.detector.tick();
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(MemberState.FAILED, d.table.of("c").state());
+        assertEquals(List.of(), d.excluded, "met a moment ago: its own probes have not had their say");
+        d.runDue(1_500);
+        d.detector.tick();
+        assertEquals(List.of(), d.excluded, "1.5 s without an ack");
+        d.runDue(600);
+        d.detector.tick();
+        assertEquals(List.of("c"), d.excluded);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        d.clock.advance(3_000);
+        d.detector.tick();
+        assertEquals(List.of("c"), d.excluded, "once per verdict");
     }
 
     /**
