@@ -105,6 +105,8 @@ public final class FailureDetector {
         /** The pause the peer said it needs allowed (capped here), and when it said so. */
         long allowanceMillis;
         long allowanceAt;
+        /** When this node last asked JGroups to exclude it (0: never). */
+        long askedToExcludeAt;
 
         Peer(String id, long firstSeen) {
             this.id = id;
@@ -199,17 +201,6 @@ public final class FailureDetector {
      * ({@link #provenGone}). Kept past the member's exclusion from the view, dropped when the table moves on.
      */
     private final Map<String, Long> gone = new HashMap<>();
-    /**
-     * FAILED verdicts taken from a peer's rumor, by the incarnation failed, not yet handed to JGroups: this node
-     * goes on probing the member and hands the verdict over once its own probes have had no ack for the
-     * shortest suspicion timeout ({@link #excludeSilent}). JGroups' GMS acts only on its coordinator's
-     * suspicions, and the coordinator may be any member, so each one that takes a verdict must ask; but a
-     * verdict that this node's own probes contradict is a lossy link's (30 % loss on every link shattered a
-     * cluster of five into singletons when every taker asked at once: VERIFY_SUSPECT2's one check is lost as
-     * easily). One they contradicted a moment ago is not even taken ({@link #apply}: a suspicion); this waits
-     * on members this node has only just met, whose probes have not had their say.
-     */
-    private final Map<String, Long> verdictsToHand = new HashMap<>();
     private volatile DetectorObserver observer = DetectorObserver.NONE;
     /** Saying goodbye: its probe timer is gone, but a node on its way out is not stuck. */
     private boolean leaving;
@@ -458,8 +449,8 @@ public final class FailureDetector {
     }
 
     /**
-     * The next peer in shuffled round-robin order that is probed: not FAILED (unless a verdict on it waits for
-     * this node's own probes), no probe in flight.
+     * The next peer in shuffled round-robin order that is probed: no probe in flight, and not FAILED unless JGroups
+     * is to exclude it ({@link #excludeSilent} watches a FAILED member that is still in the view).
      */
     private String nextTarget() {
         Set<String> inFlight = new HashSet<>();
@@ -471,8 +462,8 @@ public final class FailureDetector {
             }
             String id = order.get(next++);
             Peer p = peers.get(id);
-            boolean failed = p != null && state(p).state() == MemberState.FAILED && !verdictsToHand.containsKey(id);
-            if (p != null && !failed && !inFlight.contains(id)) {
+            boolean failed = p != null && state(p).state() == MemberState.FAILED;
+            if (p != null && (!failed || config.excludeFailed()) && !inFlight.contains(id)) {
                 return id;
             }
         }
@@ -508,12 +499,12 @@ public final class FailureDetector {
                 return;
             }
             boolean failed = p != null && state(p).state() == MemberState.FAILED;
-            if (p == null || failed && !verdictsToHand.containsKey(pr.target)) {
+            if (p == null) {
                 probes.remove(s);
                 return;
             }
-            // Of a member FAILED by a rumor, only this node's own link is in question: no relays, but a late ack
-            // still counts for it until the deadline.
+            // Of a FAILED member still in the view, only this node's own link is in question: no relays, but a late
+            // ack still counts for it until the deadline.
             List<String> via = failed ? List.of() : relaysFor(pr.target, config.indirectProbes());
             for (String r : via) {
                 out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
@@ -541,11 +532,14 @@ public final class FailureDetector {
                 awareness.apply(1);
                 return;
             }
+            Peer p = peers.get(pr.target);
+            if (p == null || state(p).state() == MemberState.FAILED) {
+                return; // a FAILED member's silence says nothing of this node's health
+            }
             // Lifeguard: relays that did not even nack hint that we are the one cut off.
             awareness.apply(pr.expectedNacks == 0 ? 1 : pr.expectedNacks - pr.nacks);
-            Peer p = peers.get(pr.target);
             // The incarnation probed, not the current one: a peer that refuted meanwhile is not accused again.
-            if (p != null && state(p).state() != MemberState.FAILED && now - p.firstSeen >= NEWCOMER_GRACE_MS) {
+            if (now - p.firstSeen >= NEWCOMER_GRACE_MS) {
                 Rumor.Cause cause = pr.expectedNacks > 0 ? Rumor.Cause.INDIRECT_TIMEOUT : Rumor.Cause.DIRECT_TIMEOUT;
                 suspect(p, pr.incarnation, selfId, selfId, cause, now, out);
             }
@@ -709,9 +703,8 @@ public final class FailureDetector {
                 boolean newProof = proof && !Long.valueOf(r.incarnation()).equals(gone.put(r.node(), r.incarnation()));
                 if (config.excludeFailed() && proof && (failed || newProof)) {
                     out.excludeExited.add(r.node()); // at once: an exit is no link's loss
-                    verdictsToHand.remove(r.node());
-                } else if (config.excludeFailed() && failed) {
-                    verdictsToHand.put(r.node(), r.incarnation());
+                    p.askedToExcludeAt = now;
+                } else if (failed) {
                     excludeSilent(now, out);
                 }
             }
@@ -817,7 +810,9 @@ public final class FailureDetector {
                 broadcast(proof, out);
                 if (config.excludeFailed()) {
                     out.excludeExited.add(id);
-                    verdictsToHand.remove(id);
+                    if (p != null) {
+                        p.askedToExcludeAt = clock.millis();
+                    }
                 }
             }
         }
@@ -861,6 +856,7 @@ public final class FailureDetector {
                 broadcast(new Rumor(Rumor.Kind.FAILED, id, s.incarnation, selfId, Rumor.Cause.SUSPICION_TIMEOUT), out);
                 if (config.excludeFailed()) {
                     out.exclude.add(id);
+                    p.askedToExcludeAt = now;
                 }
             }
         }
@@ -883,26 +879,29 @@ public final class FailureDetector {
     }
 
     /**
-     * Hands JGroups each verdict taken from a rumor whose member has not acked this node's probes for the
-     * shortest suspicion timeout; drops those the member refuted or that the view already settled.
+     * Asks JGroups to exclude each FAILED member still in its view once this node's own probes of it have had no
+     * ack for the shortest suspicion timeout, once per such silence. JGroups' GMS acts only on its coordinator's
+     * suspicions, and the coordinator may be any member, so each node that holds a member FAILED must ask; but not
+     * while the member answers here: a verdict heard from a lossy link (30 % loss on every link shattered a cluster
+     * of five into singletons when every taker asked at once: VERIFY_SUSPECT2's one check is lost as easily), or a
+     * member held out after flapping ({@code RejoinHoldDown}) that is back in the view. Such a member, left in this
+     * node's view when this node was cut off, stayed in it, and the merge after the heal, led by this node, left it
+     * out of the whole cluster's view. A member that has not answered since the last ask (a stuck overlay whose
+     * JGroups still answers VERIFY_SUSPECT2) is not asked for again.
      */
     private void excludeSilent(long now, Outbox out) {
-        if (verdictsToHand.isEmpty()) {
+        if (!config.excludeFailed()) {
             return;
         }
         long quiet = suspicionMinMillis();
-        verdictsToHand.entrySet().removeIf(v -> {
-            Peer p = peers.get(v.getKey());
-            Liveness.State st = p == null ? null : table.of(p.id);
-            if (st == null || st.state() != MemberState.FAILED || st.incarnation() != v.getValue()) {
-                return true;
+        for (Peer p : peers.values()) {
+            long lastAck = p.stats.lastAckAt();
+            if (state(p).state() == MemberState.FAILED && (p.askedToExcludeAt == 0 || lastAck > p.askedToExcludeAt)
+                    && now - Math.max(p.firstSeen, lastAck) >= quiet) {
+                out.exclude.add(p.id);
+                p.askedToExcludeAt = now;
             }
-            if (now - Math.max(p.firstSeen, p.stats.lastAckAt()) < quiet) {
-                return false;
-            }
-            out.exclude.add(p.id);
-            return true;
-        });
+        }
     }
 
     /** The shortest suspicion timeout at the cluster's present size. */

@@ -728,6 +728,34 @@ class FailureDetectorTest {
     }
 
     /**
+     * A FAILED member still in the view (held out after flapping, or one JGroups' check kept) goes on being
+     * probed: while it answers nothing more is asked; when it falls silent here JGroups is asked again, once. A
+     * node cut off while it held such a member kept it in its view, and the merge after the heal, led by that
+     * node, left the member out of everyone's view (FaultSuiteIT's flip-flop).
+     */
+    @Test
+    void aFailedMemberLeftInTheViewIsWatchedAndHandedOverAgainWhenItFallsSilent() {
+        OneDetector d = new OneDetector("b", "c");
+        d.healthyRounds(2_000);
+        d.clock.advance(2_000);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        assertEquals(List.of("c"), d.excluded);
+        d.healthyRounds(1_000); // JGroups kept it, and it answers
+        assertTrue(d.detector.peer("c").orElseThrow().lastAckAt() > d.clock.millis() - 1_000, "probed though FAILED");
+        assertEquals(MemberState.FAILED, d.table.of("c").state());
+        assertEquals(List.of("c"), d.excluded, "answering: not asked again");
+        d.runDue(1_500);
+        d.detector.tick();
+        assertEquals(List.of("c"), d.excluded);
+        d.runDue(800);
+        d.detector.tick();
+        assertEquals(List.of("c", "c"), d.excluded, "silent for the shortest suspicion timeout: asked again");
+        d.runDue(5_000);
+        d.detector.tick();
+        assertEquals(List.of("c", "c"), d.excluded, "not again until it has answered");
+    }
+
+    /**
      * A proven exit skips JGroups' check (VERIFY_SUSPECT2's 200 ms, during which every write waits on the dead
      * member): its own proof, its author's first-hand one, or one that comes after a verdict of silence. A
      * proof passed on by another is only a verdict.
