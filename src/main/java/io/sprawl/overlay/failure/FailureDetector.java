@@ -107,6 +107,8 @@ public final class FailureDetector {
         long allowanceAt;
         /** When this node last asked JGroups to exclude it (0: never). */
         long askedToExcludeAt;
+        /** FAILED by a peer's rumor, not yet handed to JGroups: handed once silent here ({@link #excludeSilent}). */
+        boolean verdictToHand;
 
         Peer(String id, long firstSeen) {
             this.id = id;
@@ -498,14 +500,13 @@ public final class FailureDetector {
                 awareness.apply(1);
                 return;
             }
-            boolean failed = p != null && state(p).state() == MemberState.FAILED;
             if (p == null) {
                 probes.remove(s);
                 return;
             }
-            // Of a FAILED member still in the view, only this node's own link is in question: no relays, but a late
-            // ack still counts for it until the deadline.
-            List<String> via = failed ? List.of() : relaysFor(pr.target, config.indirectProbes());
+            // A FAILED member still in the view is asked through relays too: under loss, one link's silence alone
+            // would hand a live member (held out after flapping) to JGroups again and again.
+            List<String> via = relaysFor(pr.target, config.indirectProbes());
             for (String r : via) {
                 out.sends.add(new Send(r, new ProbeMessage.PingReq(s, selfId, selfIncarnation, pr.target, piggyback())));
             }
@@ -703,8 +704,12 @@ public final class FailureDetector {
                 boolean newProof = proof && !Long.valueOf(r.incarnation()).equals(gone.put(r.node(), r.incarnation()));
                 if (config.excludeFailed() && proof && (failed || newProof)) {
                     out.excludeExited.add(r.node()); // at once: an exit is no link's loss
-                    p.askedToExcludeAt = now;
+                    if (p != null) {
+                        p.askedToExcludeAt = now;
+                        p.verdictToHand = false;
+                    }
                 } else if (failed) {
+                    p.verdictToHand = true;
                     excludeSilent(now, out);
                 }
             }
@@ -812,6 +817,7 @@ public final class FailureDetector {
                     out.excludeExited.add(id);
                     if (p != null) {
                         p.askedToExcludeAt = clock.millis();
+                        p.verdictToHand = false;
                     }
                 }
             }
@@ -879,15 +885,14 @@ public final class FailureDetector {
     }
 
     /**
-     * Asks JGroups to exclude each FAILED member still in its view once this node's own probes of it have had no
-     * ack for the shortest suspicion timeout, once per such silence. JGroups' GMS acts only on its coordinator's
-     * suspicions, and the coordinator may be any member, so each node that holds a member FAILED must ask; but not
-     * while the member answers here: a verdict heard from a lossy link (30 % loss on every link shattered a cluster
-     * of five into singletons when every taker asked at once: VERIFY_SUSPECT2's one check is lost as easily), or a
-     * member held out after flapping ({@code RejoinHoldDown}) that is back in the view. Such a member, left in this
-     * node's view when this node was cut off, stayed in it, and the merge after the heal, led by this node, left it
-     * out of the whole cluster's view. A member that has not answered since the last ask (a stuck overlay whose
-     * JGroups still answers VERIFY_SUSPECT2) is not asked for again.
+     * Asks JGroups to exclude a FAILED member still in its view once this node's own probes of it have had no ack
+     * for the shortest suspicion timeout: one FAILED by a peer's rumor, and one that has answered here since this
+     * node last asked (JGroups' check kept it, or it is back in the view, held out after flapping) and fell silent
+     * again. JGroups' GMS acts only on its coordinator's suspicions, and the coordinator may be any member, so each
+     * node that holds a member FAILED must ask; but not while the member answers here: 30 % loss on every link
+     * shattered a cluster of five into singletons when every taker of a verdict asked at once (VERIFY_SUSPECT2's
+     * one check is lost as easily). And a member held out after flapping, left in the view of a node that was then
+     * cut off, stayed in it, and the merge that node led after the heal left the member out of everyone's view.
      */
     private void excludeSilent(long now, Outbox out) {
         if (!config.excludeFailed()) {
@@ -895,11 +900,16 @@ public final class FailureDetector {
         }
         long quiet = suspicionMinMillis();
         for (Peer p : peers.values()) {
+            if (state(p).state() != MemberState.FAILED) {
+                p.verdictToHand = false; // refuted
+                continue;
+            }
             long lastAck = p.stats.lastAckAt();
-            if (state(p).state() == MemberState.FAILED && (p.askedToExcludeAt == 0 || lastAck > p.askedToExcludeAt)
-                    && now - Math.max(p.firstSeen, lastAck) >= quiet) {
+            boolean answeredSinceAsked = lastAck > 0 && lastAck > p.askedToExcludeAt;
+            if ((p.verdictToHand || answeredSinceAsked) && now - Math.max(p.firstSeen, lastAck) >= quiet) {
                 out.exclude.add(p.id);
                 p.askedToExcludeAt = now;
+                p.verdictToHand = false;
             }
         }
     }

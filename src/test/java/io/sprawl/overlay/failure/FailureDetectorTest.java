@@ -788,6 +788,16 @@ class FailureDetectorTest {
         late.clock.advance(2_000);
         late.detector.tick();
         assertEquals(List.of("c (exited)"), late.excluded, "the proof after the verdict, once, and nothing more");
+
+        OneDetector dropped = new OneDetector("b", "c");
+        dropped.healthyRounds(2_000);
+        dropped.clock.advance(2_000);
+        gossip(dropped.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        dropped.candidates.remove("c"); // the view dropped it: no longer probed here
+        dropped.detector.tick();
+        gossip(dropped.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.PROCESS_GONE));
+        assertEquals(List.of("c", "c (exited)"), dropped.excluded, "a proof of a member out of the view still counts");
+        assertTrue(dropped.detector.provenGone("c"));
     }
 
     /**
