@@ -125,6 +125,13 @@ class CacheLeaderStoreTest {
             String observer = live.get(0);
             LeaderRecord held = record;
             Await.until(observer + " to read the record", T, () -> held.equals(stores.get(observer).read()));
+            // The coordinator leaves a quiet topology of three: a newcomer's own rebalance, still running when the
+            // coordinator crashed, was restarted among the survivors (READ_OLD_WRITE_ALL), which is no resolution's.
+            int all = live.size() + 1;
+            Await.until(observer + "'s topology to hold all " + all + " and be quiet", T, () -> {
+                var t = caches.get(observer).getAdvancedCache().getDistributionManager().getCacheTopology();
+                return t.getPhase() == CacheTopology.Phase.NO_REBALANCE && t.getMembers().size() == all;
+            });
             stores.get(observer).available(); // the quiet topology of three, seen while available
             nodes.crash(coordinator);
             resolved = watchTheCoordinatorLeave(observer, live.size());
