@@ -905,7 +905,7 @@ public final class FailureDetector {
                 continue;
             }
             long lastAck = p.stats.lastAckAt();
-            boolean answeredSinceAsked = lastAck > 0 && lastAck > p.askedToExcludeAt;
+            boolean answeredSinceAsked = p.askedToExcludeAt > 0 && lastAck > p.askedToExcludeAt;
             if ((p.verdictToHand || answeredSinceAsked) && now - Math.max(p.firstSeen, lastAck) >= quiet) {
                 out.exclude.add(p.id);
                 p.askedToExcludeAt = now;
@@ -997,15 +997,23 @@ public final class FailureDetector {
     /**
      * What a ping to {@code target} carries: this node's suspicion of it first, if it holds one (Lifeguard's buddy
      * system), so a suspected member hears of it from each of its probers, not only from gossip that may pass it
-     * by (under 10 % loss a member did not learn of its suspicion in 3 s and was FAILED without refuting).
+     * by (under 10 % loss a member did not learn of its suspicion in 3 s and was FAILED without refuting); and so
+     * its verdict, if this node holds it FAILED.
      */
     private List<Rumor> piggybackTo(Peer target) {
-        Suspicion s = target == null ? null : current(target, state(target));
-        if (s == null) {
+        Liveness.State st = target == null ? null : state(target);
+        Suspicion s = st == null ? null : current(target, st);
+        Rumor held = s != null ? s.rumor
+                : st != null && st.state() == MemberState.FAILED && st != GONE
+                        // A FAILED member still in the view that answers learns it, and refutes: else nothing would
+                        // (its incarnation reached here with its record, the verdict's news was spent long ago).
+                        ? new Rumor(Rumor.Kind.FAILED, target.id, st.incarnation(), selfId, Rumor.Cause.SUSPICION_TIMEOUT)
+                        : null;
+        if (held == null) {
             return piggyback();
         }
         List<Rumor> out = new ArrayList<>(RUMORS_PER_MESSAGE);
-        out.add(s.rumor);
+        out.add(held);
         for (Rumor r : rumors.take(RUMORS_PER_MESSAGE - 1, DetectorMath.retransmits(peers.size() + 1))) {
             if (!r.node().equals(target.id)) {
                 out.add(r);

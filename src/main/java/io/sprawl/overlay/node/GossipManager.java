@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
 
 /**
  * A node of the overlay, as the original system's GossipManager: joins the cluster, leaves it, and
@@ -109,13 +110,23 @@ public final class GossipManager implements AutoCloseable {
             if (config.discovery() == Discovery.DNS) {
                 DnsDiscovery.awaitListed(config); // DNS lags pod creation: joining before it lists us can split the cluster
             }
-            // The view listener must be on before the first view; it forwards to the reconciler made below.
+            // The view listener must be on before the first view; it forwards to the reconciler made below. A view
+            // installed before that exists is kept and handed over after the reconciler's first read: that read takes
+            // the channel's view, which can be older (JGroups gave a joiner view 4, then the join's view 3, and the
+            // table never saw the member that view 4 added: FAILED "not in view" until the next view).
             AtomicReference<RecordReconciler> views = new AtomicReference<>();
+            AtomicReference<ViewChangedEvent> early = new AtomicReference<>();
             transport = ClusterTransport.start(config, tls, new OverlaySchemaImpl(), m -> {
                 m.addListener(new ClusterEvents.Views(e -> {
                     RecordReconciler r = views.get();
-                    if (r != null) {
-                        r.viewChanged(e);
+                    if (r == null) {
+                        early.accumulateAndGet(e, (kept, next) -> kept == null || next.getViewId() > kept.getViewId()
+                                ? next : kept);
+                        r = views.get(); // made meanwhile: it may have looked for an early view before this one came
+                        e = r == null ? null : early.getAndSet(null);
+                    }
+                    if (r != null && e != null) {
+                        r.viewChanged(e); // the table ignores a view older than the one it holds
                     }
                 }));
                 Election.define(m, config.leader(), CacheManagerFactory.SEGMENTS);
@@ -130,6 +141,10 @@ public final class GossipManager implements AutoCloseable {
                     transport, membership, self, writes);
             views.set(reconciler);
             reconciler.start(); // reads the view installed before the reconciler existed
+            ViewChangedEvent missed = early.getAndSet(null);
+            if (missed != null) {
+                reconciler.viewChanged(missed);
+            }
 
             long incarnation = self.firstIncarnation();
             // The first replicated write of a node loads the write path (command classes, marshallers): let it

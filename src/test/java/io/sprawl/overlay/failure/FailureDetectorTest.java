@@ -265,10 +265,8 @@ class FailureDetectorTest {
     void aRelayedAckWithAHigherIncarnationRefutesTheSuspicion() {
         OneDetector d = new OneDetector("b", "c", "d", "e", "f");
         d.healthyRounds(FailureDetector.NEWCOMER_GRACE_MS);
-        d.detector.tick();
-        String target = d.pingedTarget();
-        ProbeMessage.Ping ping = (ProbeMessage.Ping) d.sent.stream().filter(m -> m instanceof ProbeMessage.Ping)
-                .findFirst().orElseThrow();
+        ProbeMessage.Ping ping = d.nextPing();
+        String target = ping.target();
         String author = java.util.stream.Stream.of("b", "c", "d", "e", "f").filter(p -> !p.equals(target)).findFirst()
                 .orElseThrow();
         send(d.detector, author, new ProbeMessage.Gossip(author, 1, List.of(suspicion(target, 1, author))));
@@ -565,6 +563,16 @@ class FailureDetectorTest {
             }
         }
 
+        /** Runs one probe round (nothing sent before it is kept) and returns its ping. */
+        ProbeMessage.Ping nextPing() {
+            sent.clear();
+            sentTo.clear();
+            versions.clear();
+            detector.tick();
+            return (ProbeMessage.Ping) sent.stream().filter(m -> m instanceof ProbeMessage.Ping).findFirst()
+                    .orElseThrow();
+        }
+
         String pingedTarget() {
             return sent.stream().filter(m -> m instanceof ProbeMessage.Ping).map(m -> ((ProbeMessage.Ping) m).target())
                     .findFirst().orElseThrow();
@@ -755,6 +763,22 @@ class FailureDetectorTest {
         assertEquals(List.of("c", "c"), d.excluded, "not again until it has answered");
     }
 
+    /** A FAILED member still in the view that answers is told so by this node's pings, and refutes. */
+    @Test
+    void aPingToAFailedMemberInTheViewCarriesTheVerdict() {
+        OneDetector d = new OneDetector("b", "c");
+        d.healthyRounds(2_000);
+        d.clock.advance(2_000);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        ProbeMessage.Ping toC = null;
+        for (int round = 0; round < 4 && toC == null; round++) {
+            ProbeMessage.Ping ping = d.nextPing();
+            toC = ping.target().equals("c") ? ping : null;
+        }
+        assertTrue(toC != null, "a FAILED member in the view is probed");
+        assertEquals(new Rumor(Rumor.Kind.FAILED, "c", 1, "a", Rumor.Cause.SUSPICION_TIMEOUT), toC.rumors().get(0));
+    }
+
     /**
      * A proven exit skips JGroups' check (VERIFY_SUSPECT2's 200 ms, during which every write waits on the dead
      * member): its own proof, its author's first-hand one, or one that comes after a verdict of silence. A
@@ -898,10 +922,8 @@ class FailureDetectorTest {
         for (boolean asked : new boolean[] {false, true}) {
             OneDetector d = new OneDetector("b", "c", "d", "e", "f");
             d.healthyRounds(FailureDetector.NEWCOMER_GRACE_MS);
-            d.detector.tick();
-            String target = d.pingedTarget();
-            ProbeMessage.Ping ping = (ProbeMessage.Ping) d.sent.stream().filter(m -> m instanceof ProbeMessage.Ping)
-                    .findFirst().orElseThrow();
+            ProbeMessage.Ping ping = d.nextPing();
+            String target = ping.target();
             d.runDue(DEFAULTS.probeTimeoutMillis()); // missed: three of the other four are asked to relay
             java.util.Set<String> relays = new java.util.HashSet<>();
             for (int i = 0; i < d.sent.size(); i++) {
