@@ -1001,14 +1001,7 @@ public final class FailureDetector {
      * its verdict, if this node holds it FAILED.
      */
     private List<Rumor> piggybackTo(Peer target) {
-        Liveness.State st = target == null ? null : state(target);
-        Suspicion s = st == null ? null : current(target, st);
-        Rumor held = s != null ? s.rumor
-                : st != null && st.state() == MemberState.FAILED && st != GONE
-                        // A FAILED member still in the view that answers learns it, and refutes: else nothing would
-                        // (its incarnation reached here with its record, the verdict's news was spent long ago).
-                        ? new Rumor(Rumor.Kind.FAILED, target.id, st.incarnation(), selfId, Rumor.Cause.SUSPICION_TIMEOUT)
-                        : null;
+        Rumor held = target == null ? null : heldAgainst(target);
         if (held == null) {
             return piggyback();
         }
@@ -1020,6 +1013,22 @@ public final class FailureDetector {
             }
         }
         return out;
+    }
+
+    /**
+     * What this node holds against a peer, as news for the peer itself: its running suspicion, or its verdict. A
+     * FAILED member still in the view that answers learns it and refutes: else nothing would (its incarnation
+     * reached here with its record, the verdict's news was spent long ago).
+     */
+    private Rumor heldAgainst(Peer p) {
+        Liveness.State st = state(p);
+        Suspicion s = current(p, st);
+        if (s != null) {
+            return s.rumor;
+        }
+        return st.state() == MemberState.FAILED && st != GONE
+                ? new Rumor(Rumor.Kind.FAILED, p.id, st.incarnation(), selfId, Rumor.Cause.SUSPICION_TIMEOUT)
+                : null;
     }
 
     private List<String> relaysFor(String target, int k) {

@@ -591,6 +591,15 @@ class FailureDetectorTest {
         }
     }
 
+    /** A detector "a" of b and c that has had no ack from c for 2 s, then hears b's verdict on it. */
+    private static OneDetector failedAfterSilence() {
+        OneDetector d = new OneDetector("b", "c");
+        d.healthyRounds(2_000);
+        d.clock.advance(2_000);
+        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        return d;
+    }
+
     private static void gossip(FailureDetector to, Rumor r) {
         send(to, "b", new ProbeMessage.Gossip("b", 1, List.of(r)));
     }
@@ -693,10 +702,7 @@ class FailureDetectorTest {
         assertEquals(MemberState.HEALTHY, d.table.of("c").state(), "refuted");
         assertEquals(List.of(), d.excluded);
 
-        OneDetector silent = new OneDetector("b", "c");
-        silent.healthyRounds(2_000);
-        silent.clock.advance(2_000);
-        gossip(silent.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        OneDetector silent = failedAfterSilence();
         assertEquals(MemberState.FAILED, silent.table.of("c").state());
         assertEquals(List.of("c"), silent.excluded, "silent here too already: at once");
 
@@ -743,10 +749,7 @@ class FailureDetectorTest {
      */
     @Test
     void aFailedMemberLeftInTheViewIsWatchedAndHandedOverAgainWhenItFallsSilent() {
-        OneDetector d = new OneDetector("b", "c");
-        d.healthyRounds(2_000);
-        d.clock.advance(2_000);
-        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        OneDetector d = failedAfterSilence();
         assertEquals(List.of("c"), d.excluded);
         d.healthyRounds(1_000); // JGroups kept it, and it answers
         assertTrue(d.detector.peer("c").orElseThrow().lastAckAt() > d.clock.millis() - 1_000, "probed though FAILED");
@@ -766,10 +769,7 @@ class FailureDetectorTest {
     /** A FAILED member still in the view that answers is told so by this node's pings, and refutes. */
     @Test
     void aPingToAFailedMemberInTheViewCarriesTheVerdict() {
-        OneDetector d = new OneDetector("b", "c");
-        d.healthyRounds(2_000);
-        d.clock.advance(2_000);
-        gossip(d.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        OneDetector d = failedAfterSilence();
         ProbeMessage.Ping toC = null;
         for (int round = 0; round < 4 && toC == null; round++) {
             ProbeMessage.Ping ping = d.nextPing();
@@ -813,10 +813,7 @@ class FailureDetectorTest {
         late.detector.tick();
         assertEquals(List.of("c (exited)"), late.excluded, "the proof after the verdict, once, and nothing more");
 
-        OneDetector dropped = new OneDetector("b", "c");
-        dropped.healthyRounds(2_000);
-        dropped.clock.advance(2_000);
-        gossip(dropped.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.SUSPICION_TIMEOUT));
+        OneDetector dropped = failedAfterSilence();
         dropped.candidates.remove("c"); // the view dropped it: no longer probed here
         dropped.detector.tick();
         gossip(dropped.detector, new Rumor(Rumor.Kind.FAILED, "c", 1, "b", Rumor.Cause.PROCESS_GONE));
