@@ -129,14 +129,24 @@ public final class Election implements AutoCloseable {
     public void tick() {
         leadership.recheck();
         afterMerge();
-        if (cache.getAvailability() == AvailabilityMode.DEGRADED_MODE && unfinished.due(stableMembers(),
-                transport.view(), transport.isCoordinator(), merge.pending(), System.nanoTime())) {
+        if ((degraded() || resolving()) && unfinished.due(stableMembers(), transport.view(),
+                transport.isCoordinator(), merge.pending(), System.nanoTime())) {
             try {
                 thread.execute(this::finishMerge);
             } catch (RejectedExecutionException e) {
                 // the election thread is busy: the next tick asks again
             }
         }
+    }
+
+    private boolean degraded() {
+        return cache.getAvailability() == AvailabilityMode.DEGRADED_MODE;
+    }
+
+    /** Whether the leader cache's topology is in its conflict resolution phase, as this node holds it. */
+    private boolean resolving() {
+        CacheTopology t = cache.getDistributionManager().getCacheTopology();
+        return t != null && t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION;
     }
 
     /** The transport ids of the leader cache's last stable topology, as this node holds it. */
@@ -146,18 +156,31 @@ public final class Election implements AutoCloseable {
         return stable == null ? Set.of() : ClusterTransport.transportIds(stable.getMembers());
     }
 
-    /** On the election thread: makes the cache available, once more checked, and says so in the log and history. */
+    /**
+     * On the election thread, once more checked: a resolution left pending is run again ({@link ResolutionRestart};
+     * it ends the phase and makes the cache available), else a degraded cache is made available; either is said in
+     * the log and the history.
+     */
     private void finishMerge() {
-        Set<String> stable = stableMembers();
         Set<String> view = transport.view().members();
-        if (cache.getAvailability() != AvailabilityMode.DEGRADED_MODE || !UnfinishedMerge.whole(view, stable)) {
+        if (!UnfinishedMerge.whole(view, stableMembers())) {
             return;
         }
-        Set<String> members = nodeIds(table.get(), view);
-        cache.setAvailability(AvailabilityMode.AVAILABLE);
-        String what = "made the leader cache available: it stayed degraded for " + UnfinishedMerge.SETTLE_MS / 1000
-                + " s in a view that holds every member of the last agreed membership " + members
-                + " (Infinispan did not finish a merge)";
+        String stayed;
+        String done;
+        if (resolving()) {
+            stayed = "in its conflict resolution phase";
+            done = ResolutionRestart.restart(cache);
+        } else if (degraded()) {
+            stayed = "degraded";
+            cache.setAvailability(AvailabilityMode.AVAILABLE);
+            done = "made it available";
+        } else {
+            return;
+        }
+        String what = "the leader cache stayed " + stayed + " for " + UnfinishedMerge.SETTLE_MS / 1000
+                + " s in a view that holds every member of the last agreed membership " + nodeIds(table.get(), view)
+                + " (Infinispan did not finish a merge): " + done;
         LOG.warning(what);
         operatorLog.accept("sprawl (automatic, at " + selfId + ")", what);
         leadership.recheck();

@@ -5,13 +5,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A leader cache left degraded although every member of its last agreed (stable) membership is back in the
- * view. Infinispan decides a cache's availability when the view changes: after a merge the new coordinator
- * gathers every member's cache status and, with no member of the stable membership missing, makes the cache
- * available again. When that gathering fails (its requests time out under heavy loss: a CI run after a
- * minute of 30 % loss on every link ended with five HEALTHY members and no leader for minutes), the cache
- * stays degraded in a whole cluster, every node shows "no majority", and nothing
- * retries: the next views lose no member, and Infinispan leaves a degraded cache to the operator.
+ * A leader cache left degraded, or left in its conflict resolution phase ({@link ResolutionRestart}), although
+ * every member of its last agreed (stable) membership is back in the view. Infinispan decides a cache's
+ * availability when the view changes: after a merge the new coordinator gathers every member's cache status
+ * and, with no member of the stable membership missing, makes the cache available again. When that gathering
+ * fails (its requests time out under heavy loss: a CI run after a minute of 30 % loss on every link ended with
+ * five HEALTHY members and no leader for minutes), the cache stays degraded in a whole cluster, every node shows
+ * "no majority", and nothing retries: the next views lose no member, and Infinispan leaves a degraded cache to
+ * the operator.
  *
  * <p>Making the cache available then is what Infinispan's own merge would have done, and safe for its
  * reason: a view that holds every member of the last agreed membership leaves no one outside it to form a
@@ -31,8 +32,8 @@ final class UnfinishedMerge {
     private long viewSince;
 
     /**
-     * Whether to make the cache available now; asked on each tick while the leader cache is degraded, so the
-     * wait runs from the first tick that found it degraded in this view.
+     * Whether to finish the merge now; asked on each tick while the leader cache is degraded or resolving, so the
+     * wait runs from the first tick that found it so in this view, and again after each time it was due.
      *
      * @param stable       the transport ids of the cache's last stable topology, as this node holds it
      * @param view         the transport view
@@ -46,8 +47,12 @@ final class UnfinishedMerge {
             viewId = view.id();
             viewSince = nowNanos;
         }
-        return coordinator && !mergePending && whole(view.members(), stable)
+        boolean due = coordinator && !mergePending && whole(view.members(), stable)
                 && nowNanos - viewSince >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+        if (due) {
+            viewSince = nowNanos; // once per settle: what was done is given its time to take effect
+        }
+        return due;
     }
 
     /** Whether the view holds every member of a known stable membership: no one outside to form a majority of it. */

@@ -905,7 +905,8 @@ public final class FailureDetector {
                 continue;
             }
             long lastAck = p.stats.lastAckAt();
-            boolean answeredSinceAsked = p.askedToExcludeAt > 0 && lastAck > p.askedToExcludeAt;
+            // Since the last ask, or since it is a peer here (back in the view, still held out): never asked.
+            boolean answeredSinceAsked = lastAck > p.askedToExcludeAt;
             if ((p.verdictToHand || answeredSinceAsked) && now - Math.max(p.firstSeen, lastAck) >= quiet) {
                 out.exclude.add(p.id);
                 p.askedToExcludeAt = now;

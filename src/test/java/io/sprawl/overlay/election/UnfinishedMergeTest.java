@@ -21,6 +21,8 @@ class UnfinishedMergeTest {
         assertEquals(false, u.due(STABLE, WHOLE, true, false, 0));
         assertEquals(false, u.due(STABLE, WHOLE, true, false, SETTLE - 1));
         assertEquals(true, u.due(STABLE, WHOLE, true, false, SETTLE));
+        assertEquals(false, u.due(STABLE, WHOLE, true, false, SETTLE + 1), "once per settle");
+        assertEquals(true, u.due(STABLE, WHOLE, true, false, 2 * SETTLE), "still unfinished: again");
     }
 
     @Test

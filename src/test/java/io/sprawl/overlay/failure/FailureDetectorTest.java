@@ -766,6 +766,28 @@ class FailureDetectorTest {
         assertEquals(List.of("c", "c"), d.excluded, "not again until it has answered");
     }
 
+    /**
+     * A FAILED member that left the view and came back (a merge), still held out, is a new peer here that this node
+     * never asked about: once it has answered and falls silent, JGroups is asked. In FaultSuiteIT's flip-flop such
+     * a member was the JGroups coordinator; cut off again, it excluded everyone from its view while no one asked to
+     * exclude it, the others kept a view led by a member gone, and the merge after the heal left two healthy nodes
+     * out, whom the rest then failed.
+     */
+    @Test
+    void aFailedMemberBackInTheViewIsHandedOverWhenItFallsSilent() {
+        OneDetector d = failedAfterSilence();
+        assertEquals(List.of("c"), d.excluded);
+        d.candidates.remove("c");
+        d.detector.tick(); // out of the view
+        d.candidates.add("c");
+        d.healthyRounds(1_000); // merged back, answering, held FAILED
+        assertEquals(MemberState.FAILED, d.table.of("c").state());
+        assertEquals(List.of("c"), d.excluded, "answering: not asked");
+        d.runDue(2_300);
+        d.detector.tick();
+        assertEquals(List.of("c", "c"), d.excluded, "silent for the shortest suspicion timeout: asked");
+    }
+
     /** A FAILED member still in the view that answers is told so by this node's pings, and refutes. */
     @Test
     void aPingToAFailedMemberInTheViewCarriesTheVerdict() {

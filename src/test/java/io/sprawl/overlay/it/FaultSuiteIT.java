@@ -272,11 +272,13 @@ class FaultSuiteIT {
         return CLUSTER.leader(nodes.get(0));
     }
 
-    /** Node i's last word from Infinispan on the leader cache's availability: why a whole table has no leader. */
+    /** Node i's last word on the leader cache's availability and resolution: why a whole table has no leader. */
     private static String lastAvailability(int i) {
         Path log = CLUSTER.dir().resolve("logs/node" + i + "/messages.log");
         try (var lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains("sprawl-leader") && l.matches(".*ISPN(100011|000320|100013|100012).*"))
+            // Availability changes, conflict resolutions (started, finished, failed), and this overlay's own finish.
+            return lines.filter(l -> l.contains("sprawl-leader") && l.matches(".*ISPN(100011|000320|1000\\d\\d).*")
+                            || l.contains("the leader cache stayed"))
                     .reduce((a, b) -> b).map(l -> l.substring(Math.max(0, l.indexOf("ISPN")))).orElse("(none)");
         } catch (IOException | UncheckedIOException e) {
             return "(" + log + ": " + e + ")";
