@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.infinispan.commons.IllegalLifecycleStateException;
+import org.infinispan.conflict.ConflictManagerFactory;
 import org.infinispan.distribution.LocalizedCacheTopology;
 import org.infinispan.partitionhandling.AvailabilityException;
 import org.infinispan.partitionhandling.AvailabilityMode;
@@ -108,6 +109,20 @@ final class CacheLeaderStore implements LeaderStore {
             return r;
         } catch (AvailabilityException | IllegalLifecycleStateException e) {
             return last;
+        }
+    }
+
+    /**
+     * Infinispan's conflict resolution, run by hand ({@code ConflictManager.resolveConflicts}): every copy of the
+     * record is read and the merge policy's choice written to all, as after a merge.
+     */
+    @Override
+    public String reconcile() {
+        try {
+            ConflictManagerFactory.get(cache).resolveConflicts();
+            return "resolved; this node's copy is now term " + (read() == null ? 0 : read().term());
+        } catch (RuntimeException e) {
+            return "not resolved (" + e + "); the next refusals try again";
         }
     }
 

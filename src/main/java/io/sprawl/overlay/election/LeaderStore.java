@@ -19,4 +19,10 @@ public interface LeaderStore {
      * whether it did; exceptionally when the write could not be done (no majority, a timeout).
      */
     CompletionStage<Boolean> compareAndSet(LeaderRecord expected, LeaderRecord next);
+
+    /**
+     * Makes the members' copies of the record one, the highest term winning, when they are found to differ; blocks
+     * until done. Returns what was done, for the log.
+     */
+    String reconcile();
 }

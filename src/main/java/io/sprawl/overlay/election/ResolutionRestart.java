@@ -16,8 +16,9 @@ import org.infinispan.topology.ClusterTopologyManagerImpl;
  * pending "until a new view" (ClusterCacheStatus), but only its PreferAvailabilityStrategy restarts one on a
  * view; under DENY_READ_WRITES (PreferConsistencyStrategy) it stays pending for good: the phase never ends, no
  * rebalance runs, and the overlay, which takes no term while a merge is being resolved, has no leader. A CI run
- * after a minute of 30 % loss on every link ended so: five HEALTHY members, the leader cache made available
- * ({@link UnfinishedMerge}) and still resolving, no leader for two minutes.
+ * after a minute of 30 % loss on every link most likely ended so: five HEALTHY members, the coordinator's last word
+ * the leader cache made AVAILABLE ({@link UnfinishedMerge}), and still every node without a majority for two
+ * minutes (read from that run's output; not made again here).
  *
  * <p>The attempt is Infinispan's own, queued again with the same topology: on success Infinispan ends the
  * phase, makes the cache available (it only resolves a merge it found a majority for; the caller asks only when

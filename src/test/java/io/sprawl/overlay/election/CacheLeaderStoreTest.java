@@ -109,6 +109,28 @@ class CacheLeaderStoreTest {
     }
 
     /**
+     * Copies that differ (a write that stopped half-way stays on the owners it reached) are made one by
+     * {@link CacheLeaderStore#reconcile}: the highest term wins on every member, in a quiet, available cache.
+     */
+    @Test
+    void reconcilingMakesDifferingCopiesOneWithTheHighestTerm() throws Exception {
+        LeaderRecord a1 = LeaderRecord.first("a", 1_000, "test");
+        assertTrue(write(stores.get("a"), null, a1));
+        LeaderRecord c2 = a1.next("c", 2_000, "test", false, "");
+        caches.get("c").getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL)
+                .put(CacheLeaderStore.KEY, c2);
+        assertEquals(c2, stores.get("c").read(), "c's copy alone");
+        assertEquals(a1, stores.get("a").read());
+
+        String done = stores.get("a").reconcile();
+        assertTrue(done.startsWith("resolved"), done);
+        for (String id : IDS) {
+            Await.until(id + " to hold the highest term", T, () -> c2.equals(stores.get(id).read()));
+        }
+        assertTrue(write(stores.get("b"), c2, c2.renewed(3_000)), "and the record is written on as one");
+    }
+
+    /**
      * A conflict resolution queued again on the coordinator ({@link ResolutionRestart}, for one Infinispan left
      * pending) runs to its end as a merge's does: the cache ends up available and quiet in a newer topology, the
      * record kept. Off the coordinator it does nothing. (A pending one could not be made here: it takes a member

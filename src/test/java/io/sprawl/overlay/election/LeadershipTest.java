@@ -442,6 +442,27 @@ class LeadershipTest {
         assertTrue(nodes.get("a").isLeader());
     }
 
+    /**
+     * A write that stopped half-way left another record at the key's primary than the leader's own copy: its
+     * renewals are refused over a copy that is what they expect. After two in a row the copies are made one, and
+     * the record the primary held leads; no further reconciling once they agree.
+     */
+    @Test
+    void renewalsRefusedOverTheLeadersOwnCopyMakeTheCopiesOne() {
+        start("a", "b", "c");
+        run(1_000);
+        assertTrue(nodes.get("a").isLeader());
+        LeaderRecord mine = store.record;
+        store.ownCopy.put("a", mine);
+        store.record = mine.next("b", wall.millis(), "a claim that reached the primary alone", false, "");
+        runUntil(() -> store.reconciled == 1, 5_000);
+        run(1_000);
+        assertEquals(1, store.reconciled, "once: the copies agree since");
+        assertFalse(nodes.get("a").isLeader());
+        assertEquals("b", leaderOn("a"));
+        assertEquals("b", leaderOn("c"));
+    }
+
     private long runUntil(java.util.function.BooleanSupplier done, long maxMs) {
         for (long t = 0; t < maxMs; t += CHECK_MS) {
             if (done.getAsBoolean()) {
@@ -459,8 +480,11 @@ class LeadershipTest {
         final Set<String> minority = new HashSet<>();
         final Map<String, LeaderRecord> lastSeen = new HashMap<>();
         final List<Runnable> hung = new ArrayList<>();
+        /** A node's own copy where it differs from the primary's (a write that stopped half-way). */
+        final Map<String, LeaderRecord> ownCopy = new HashMap<>();
         boolean hang;
         int rejected;
+        int reconciled;
 
         LeaderStore as(String node) {
             return new LeaderStore() {
@@ -472,9 +496,16 @@ class LeadershipTest {
                 @Override
                 public LeaderRecord read() {
                     if (available()) {
-                        lastSeen.put(node, record);
+                        lastSeen.put(node, ownCopy.getOrDefault(node, record));
                     }
                     return lastSeen.get(node);
+                }
+
+                @Override
+                public String reconcile() {
+                    reconciled++;
+                    ownCopy.clear();
+                    return "one copy";
                 }
 
                 @Override

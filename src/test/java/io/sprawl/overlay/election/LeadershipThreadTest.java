@@ -69,6 +69,11 @@ class LeadershipThreadTest {
             }, 20, TimeUnit.MILLISECONDS);
             return f;
         }
+
+        @Override
+        public String reconcile() {
+            return "one copy";
+        }
     }
 
     private static Member healthy(String id) {
