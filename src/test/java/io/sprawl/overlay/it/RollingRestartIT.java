@@ -27,8 +27,14 @@ import org.junit.jupiter.api.Test;
  */
 class RollingRestartIT {
 
+    /**
+     * No hand-over for a better score: every node here reads the same machine's CPU, at different instants, and
+     * while a server starts beside them their forecasts differ by noise alone (CI: node0 handed over to node1 for
+     * "0.59 against 0.39" while node3 restarted). What is tested is what a restart does to the leadership; a
+     * hand-over for load is the election's, pinned by its own tests, and may come at any time in production.
+     */
     private static final LauncherCluster CLUSTER = new LauncherCluster("it-rolling-cluster", "sprawl-it-rolling", 29180,
-            29543, 27750);
+            29543, 27750, Map.of("SPRAWL_LEADER_HYSTERESIS", "1"));
     private static final int N = 5;
 
     @BeforeAll
