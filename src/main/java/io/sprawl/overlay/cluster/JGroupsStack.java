@@ -80,10 +80,14 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
      */
     static final long VIEW_ACK_TIMEOUT_MS = 300;
     /**
-     * MERGE3: each member announces its view every 0.5-1.5 s (uniformly), and each checks for a second view
-     * every 1.6 x max = 2.4 s, so a healed partition is found within ~2.4 s and merged: the heal target is one
-     * table and one leader within 5 s. With JGroups' 2-5 s the check ran every 8 s, and a 5+4 heal took a
-     * p99 of 15.6 s. The price: about one small message per member per second to each other member.
+     * MERGE3: with TCP each member runs a discovery round to the seeds every 0.75-2.25 s (JGroups picks
+     * max(min, random(max) + max / 2)), and a coordinator compares the views it heard every 1.6 x max = 2.4 s,
+     * waiting a tenth of that for the other coordinators' views; so a healed partition is found within a few
+     * seconds and merged. With JGroups' 2-5 s the check ran every 8 s, and a 5+4 heal took a p99 of 15.6 s.
+     * Tried and measured (leader benchmark, 3 heals each): 0.25-0.75 s (a 1.2 s check, 120 ms for the views)
+     * found the heal sooner, but on 2 busy cores not every coordinator answered within 120 ms: the sides merged
+     * in two or three steps, each one an Infinispan recovery and a leader term, and the heals took 16.0-18.8 s
+     * against 8.3-23.4 s here. The price of these: one discovery request per second or so to each seed.
      */
     static final long MERGE_MIN_MS = 500;
     static final long MERGE_MAX_MS = 1_500;

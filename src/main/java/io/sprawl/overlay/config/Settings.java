@@ -119,7 +119,9 @@ public final class Settings {
             "A process that was FAILED and comes back is taken back at once the first time. Its second FAILED within"
                     + " 10 min holds it out this long after it returns, each further one twice as long, up to 60 s (or this,"
                     + " if longer): a flapping link or a lossy node then cannot oscillate the cluster (Rapid's flip-flop,"
-                    + " where memberlist takes the node back every time). A restarted process is never held. 0: off.",
+                    + " where memberlist takes the node back every time). Only failures of the member alone count: members"
+                    + " that fail within 3 s of each other are a partition, and its heal is never held. A restarted process"
+                    + " is never held. 0: off.",
             intIn(0, 600_000, "milliseconds"));
 
     public static final Setting<Integer> ROUTING_REPLICAS = new Setting<>("sprawl.routing.replicas", "3",

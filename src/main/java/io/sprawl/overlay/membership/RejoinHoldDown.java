@@ -14,6 +14,12 @@ import java.util.Map;
  * to {@code max}; a held member that drops out again starts its hold anew when it next returns. A new
  * process (a restart) is not flapping and is never held.
  *
+ * <p>Only a failure of the member alone counts. Members that fail within {@link #TOGETHER_MS} of each other
+ * went behind one cut (a partition, a rack's switch): their return is a heal, which must be quick (one table
+ * and one leader within seconds), and it comes as one merge view, not one oscillation per member. Cut the same
+ * side five times in eight minutes and each heal is still taken at once; cut one node's link on and off and
+ * that node is held.
+ *
  * <p>Pure bookkeeping on given times; not thread-safe: {@link MembershipManager} calls it under its monitor.
  */
 final class RejoinHoldDown {
@@ -22,6 +28,8 @@ final class RejoinHoldDown {
     static final long WINDOW_MS = 10 * 60_000;
     /** At most this many failures are kept per member: the hold-down reaches its maximum long before. */
     static final int KEPT = 16;
+    /** Failures of two members this close in time are one cut's: the views of a partition come within ~1 s. */
+    static final long TOGETHER_MS = 3_000;
     /** The longest hold-down, unless the base is longer: a minute out is plenty to stop an oscillation. */
     static final long MAX_MS = 60_000;
 
@@ -55,10 +63,24 @@ final class RejoinHoldDown {
         return Math.min(maxMillis, baseMillis << Math.min(30, recentFailures - 2));
     }
 
-    /** The member's failures within the window before {@code now}. */
+    /** The member's failures within the window before {@code now} that were its alone: no other member's near them. */
     int recentFailures(String id, long now) {
         Deque<Long> times = failures.get(id);
-        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= WINDOW_MS).count();
+        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= WINDOW_MS && !together(id, t)).count();
+    }
+
+    /** Whether another member failed within {@link #TOGETHER_MS} of this member's failure at {@code t}. */
+    private boolean together(String id, long t) {
+        for (Map.Entry<String, Deque<Long>> other : failures.entrySet()) {
+            if (!other.getKey().equals(id)) {
+                for (long u : other.getValue()) {
+                    if (Math.abs(u - t) <= TOGETHER_MS) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** A new process of the member, or it is gone from the table: its history starts over. */

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class ClusterSecurityTest {
 
     private static final Duration SOON = Duration.ofSeconds(20);
-    /** Long enough for the strangers' MERGE3 to have tried (every 0.5-1.5 s) many times. */
+    /** Long enough for the strangers' MERGE3 to have tried (every 0.75-2.25 s) many times. */
     private static final Duration WATCH = Duration.ofSeconds(12);
     /** Ports of the strangers, away from LocalNodes' (23000 up). */
     private static final int STRANGER_PORT = 23_900;

@@ -116,7 +116,7 @@ class DnsDiscoveryIT {
     void aNameRemovedThenItsNodeStoppedIsAGracefulLeave() throws Exception {
         long before = lastSeq(0);
         publish(0, 1);
-        // Removal from DNS alone changes nothing: the name is asked at every merge round (0.5-1.5 s), node2 stays.
+        // Removal from DNS alone changes nothing: the name is asked at every merge round (every 0.75-2.25 s), node2 stays.
         int asked = queriesFrom(0);
         Await.until("node0 to ask DNS again four times", Duration.ofSeconds(60), () -> queriesFrom(0) >= asked + 4,
                 () -> queriesFrom(0) + " queries from node0");

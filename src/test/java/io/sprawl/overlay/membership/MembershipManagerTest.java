@@ -330,6 +330,33 @@ class MembershipManagerTest {
     }
 
     @Test
+    void membersThatFailTogetherAreAPartitionAndTheirHealIsNeverHeld() {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
+        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
+        for (String id : List.of("b", "c", "d", "e")) {
+            t.recordChanged(record(id, "t" + id, 1, 1));
+        }
+        for (int cut = 1; cut <= 4; cut++) { // the same side, d and e, cut off and healed four times
+            t.viewChanged(2L * cut, Set.of("ta", "tb", "tc"));
+            clock.advance(20_000);
+            t.viewChanged(2L * cut + 1, Set.of("ta", "tb", "tc", "td", "te")); // the merge view
+            t.recordChanged(record("d", "td", cut + 1, cut + 1)); // each re-publishes itself
+            clock.advance(5_000); // e's record comes seconds later: what counts is that they failed together
+            t.recordChanged(record("e", "te", cut + 1, cut + 1));
+            assertEquals(MemberState.HEALTHY, t.nodeState("d").orElseThrow(), "cut " + cut);
+            assertEquals(MemberState.HEALTHY, t.nodeState("e").orElseThrow(), "cut " + cut);
+            clock.advance(20_000);
+        }
+        // One of them failing alone, twice, is a flapping node again.
+        failAndRefute(t, clock, 10);
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(), "b's first failure");
+        clock.advance(5_000);
+        failAndRefute(t, clock, 11);
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow(), "b's second failure of its own: held");
+        t.close();
+    }
+
+    @Test
     void aNodeThatSeesMostOthersFailedHoldsNoneOfThemOut() {
         MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
         t.viewChanged(1, Set.of("ta", "tb"));
