@@ -181,8 +181,10 @@ public class LeaderBench {
             Bench.check(at > 0, "the nine agreed after the heal within 60 s");
             healed.add(at - healAt);
             System.out.println("partition " + (r + 1) + ": four " + four + " (leader node" + l + (four.contains(l)
-                    ? " among them" : " with the five") + "); majority leads in " + (majorityAt - cutAt)
-                    + " ms, minority shows none in " + (minorityAt - cutAt) + " ms; healed in " + (at - healAt) + " ms");
+                    ? " among them" : " with the five") + "); cut at " + java.time.Instant.ofEpochMilli(cutAt)
+                    + ", majority leads in " + (majorityAt - cutAt) + " ms, minority shows none in "
+                    + (minorityAt - cutAt) + " ms; healed at " + java.time.Instant.ofEpochMilli(healAt) + " in "
+                    + (at - healAt) + " ms (the times are for the nodes' logs)");
         }
         return List.of(Bench.row("5+4 cut -> the five name a leader (polled)", majorityLeads),
                 Bench.row("5+4 cut -> the four show no leader (polled)", minorityNone),
