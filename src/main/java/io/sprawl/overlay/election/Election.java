@@ -1,5 +1,6 @@
 package io.sprawl.overlay.election;
 
+import io.sprawl.overlay.cluster.CacheManagerFactory;
 import io.sprawl.overlay.cluster.ClusterTransport;
 import io.sprawl.overlay.cluster.MergeGate;
 import io.sprawl.overlay.config.LeaderConfig;
@@ -80,6 +81,9 @@ public final class Election implements AutoCloseable {
         leader.clustering().cacheMode(CacheMode.REPL_SYNC)
                 // A renewal that takes longer than the lease grants nothing: fail it and try again.
                 .remoteTimeout(config.leaseMillis(), TimeUnit.MILLISECONDS)
+                // Bounds each conflict resolution (CacheManagerFactory); Infinispan wants it no shorter than the above.
+                .stateTransfer().timeout(Math.max(CacheManagerFactory.STATE_TRANSFER_TIMEOUT_MS, config.leaseMillis()),
+                        TimeUnit.MILLISECONDS)
                 // Only a side with a strict majority of the last stable membership reads or writes the record;
                 // after a heal the highest term wins (the minority could not have written one).
                 .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES)

@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.Set;
 import org.infinispan.Cache;
+import org.infinispan.conflict.ConflictManagerFactory;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.topology.CacheTopology;
 import org.infinispan.topology.ClusterCacheStatus;
@@ -25,6 +26,12 @@ import org.infinispan.topology.ClusterTopologyManagerImpl;
  * the view holds every member of the last agreed membership) and runs the rebalances it held back. No API
  * reaches a cache's cluster status, so it is read from the topology manager's private map; a later Infinispan
  * that renames it makes {@link #restart} say so and do nothing.
+ *
+ * <p>Nothing is queued while a resolution is still running: Infinispan runs a cache's resolutions one at a time,
+ * so a restart would only wait behind it, and each one queued there runs later on a stale topology. A resolution
+ * stuck on replicas that never come (a FaultSuiteIT run: one among two members, with the whole cluster's queued
+ * behind it) ends at the cache's state transfer timeout ({@code CacheManagerFactory.STATE_TRANSFER_TIMEOUT_MS});
+ * the next restart, a settle later, finds it gone.
  */
 final class ResolutionRestart {
 
@@ -36,6 +43,10 @@ final class ResolutionRestart {
      * status and nothing happens). Returns what was done, for the log.
      */
     static String restart(Cache<?, ?> cache) {
+        if (ConflictManagerFactory.get(cache.getAdvancedCache()).isConflictResolutionInProgress()) {
+            return "left the conflict resolution of " + cache.getName() + " still running here to end (within "
+                    + cache.getCacheConfiguration().clustering().stateTransfer().timeout() / 1000 + " s)";
+        }
         ClusterCacheStatus status;
         try {
             status = clusterStatus(cache);

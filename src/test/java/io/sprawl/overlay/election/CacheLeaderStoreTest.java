@@ -156,6 +156,43 @@ class CacheLeaderStoreTest {
     }
 
     /**
+     * Infinispan runs a cache's resolutions one at a time: while one is running (here a conflict stream opened and
+     * not yet read), a restart queues nothing behind it and says so; once it ended, a restart queues again.
+     */
+    @Test
+    void noResolutionIsQueuedAgainWhileOneIsStillRunning() throws Exception {
+        var cache = caches.get("a").getAdvancedCache();
+        int before = cache.getDistributionManager().getCacheTopology().getTopologyId();
+        var running = org.infinispan.conflict.ConflictManagerFactory.get(cache).getConflicts();
+
+        String done = ResolutionRestart.restart(cache);
+        assertTrue(done.startsWith("left the conflict resolution of " + TEST_CACHE + " still running here"), done);
+        assertEquals(before, cache.getDistributionManager().getCacheTopology().getTopologyId(), "nothing queued");
+
+        assertEquals(0, running.count(), "one copy everywhere: no conflict");
+        done = ResolutionRestart.restart(cache);
+        assertTrue(done.startsWith("queued"), done);
+    }
+
+    /**
+     * Each resolution of a cache is bounded by its state transfer timeout: 30 s, not Infinispan's 240 s (a stuck one
+     * kept a whole cluster without a leader that long), and for the leader cache never under its remote timeout (the
+     * lease).
+     */
+    @Test
+    void everyCacheBoundsAResolutionAtThirtySecondsTheLeaderCacheAtLeastAtTheLease() {
+        var manager = nodes.node("a").transport().manager();
+        for (String cache : List.of(CacheManagerFactory.MEMBERS_CACHE, CacheManagerFactory.MESSAGES_CACHE,
+                CacheManagerFactory.METRICS_CACHE, Election.CACHE, TEST_CACHE)) {
+            assertEquals(30_000, manager.getCacheConfiguration(cache).clustering().stateTransfer().timeout(), cache);
+        }
+        LeaderConfig d = LeaderConfig.defaults();
+        LeaderConfig longLease = new LeaderConfig(d.checkIntervalMillis(), 60_000, d.hysteresis(), d.minTenureMillis(),
+                d.preferredSite(), d.minorityReady());
+        assertEquals(60_000, Election.configuration(longLease, 4).clustering().stateTransfer().timeout());
+    }
+
+    /**
      * Infinispan 16.1 resolves conflicts after a mere coordinator change, as after a merge (#17620): the
      * store must stay available through it, or every member shows "no majority" and none may claim. It does
      * not every time (a CI run and a local one saw a coordinator leave without one), so the coordinator
