@@ -17,9 +17,9 @@ import org.infinispan.topology.ClusterTopologyManagerImpl;
  * pending "until a new view" (ClusterCacheStatus), but only its PreferAvailabilityStrategy restarts one on a
  * view; under DENY_READ_WRITES (PreferConsistencyStrategy) it stays pending for good: the phase never ends, no
  * rebalance runs, and the overlay, which takes no term while a merge is being resolved, has no leader. A CI run
- * after a minute of 30 % loss on every link most likely ended so: five HEALTHY members, the coordinator's last word
- * the leader cache made AVAILABLE ({@link UnfinishedMerge}), and still every node without a majority for two
- * minutes (read from that run's output; not made again here).
+ * after a minute of 30 % loss on every link was read as ending so (five HEALTHY members, the leader cache made
+ * AVAILABLE ({@link UnfinishedMerge}), every node without a majority for two minutes); the one traced since had
+ * another cause, a resolution stuck behind another (below).
  *
  * <p>The attempt is Infinispan's own, queued again with the same topology: on success Infinispan ends the
  * phase, makes the cache available (it only resolves a merge it found a majority for; the caller asks only when
