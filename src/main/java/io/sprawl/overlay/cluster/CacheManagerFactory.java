@@ -42,8 +42,9 @@ public final class CacheManagerFactory {
      * Every cache's state transfer timeout, down from Infinispan's 240 s. It also bounds each conflict resolution
      * of the cache, and Infinispan runs those one at a time: in a FaultSuiteIT run after 90 s of 30 % loss on every
      * link, a resolution of the leader cache among two members waited for a member's replicas after that member had
-     * left the view, and the whole cluster's resolution, queued behind it, kept every node without a leader for the
-     * full 240 s (a resolution holds back rebalances too, so a rejoining node would wait as long for the tables).
+     * left the view, and the whole cluster's resolution, queued behind it, left every node without a leader until
+     * the test gave up at 120 s; it would have waited out the 240 s (a resolution holds back rebalances too, so a
+     * rejoining node would wait as long for the tables).
      * Bounded, a stuck attempt fails and Infinispan runs the next or ends the phase. Still far above an honest
      * transfer of these small caches (the leader cache's rebalances took 0.02 s median, 0.61 s at most, in a 9-node
      * benchmark) and above a joiner's wait for its initial state on a loaded machine.
