@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.Cache;
+import org.infinispan.conflict.ConflictManagerFactory;
 import org.infinispan.topology.CacheTopology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -163,7 +164,7 @@ class CacheLeaderStoreTest {
     void noResolutionIsQueuedAgainWhileOneIsStillRunning() throws Exception {
         var cache = caches.get("a").getAdvancedCache();
         int before = cache.getDistributionManager().getCacheTopology().getTopologyId();
-        var running = org.infinispan.conflict.ConflictManagerFactory.get(cache).getConflicts();
+        var running = ConflictManagerFactory.get(cache).getConflicts();
 
         String done = ResolutionRestart.restart(cache);
         assertTrue(done.startsWith("left the conflict resolution of " + TEST_CACHE + " still running here"), done);
