@@ -462,6 +462,8 @@ class FailureDetectorTest {
         final java.util.List<Integer> versions = new java.util.ArrayList<>();
         /** Whom it asked JGroups to exclude ("id", or "id (exited)": at once, its process proven gone). */
         final java.util.List<String> excluded = new java.util.ArrayList<>();
+        /** How many messages had been sent when each exited member was handed to JGroups. */
+        final java.util.List<Integer> sentWhenExcluded = new java.util.ArrayList<>();
         final io.sprawl.overlay.membership.MembershipManager table;
         final FailureDetector detector;
         /** The members in the transport's view, as the detector reads them each round. */
@@ -495,6 +497,7 @@ class FailureDetectorTest {
                 @Override
                 public void excludeExited(String nodeId) {
                     excluded.add(nodeId + " (exited)");
+                    sentWhenExcluded.add(sent.size());
                 }
 
                 @Override
@@ -810,8 +813,11 @@ class FailureDetectorTest {
     void aProvenExitIsExcludedWithoutAnotherCheck() {
         OneDetector own = new OneDetector("b", "c");
         own.healthyRounds(2_000);
+        int sentBefore = own.sent.size();
         own.detector.processGone("c", 1, "its socket closed in order");
         assertEquals(List.of("c (exited)"), own.excluded);
+        assertEquals(List.of(sentBefore), own.sentWhenExcluded, "handed to JGroups before the news goes out");
+        assertTrue(own.sent.size() > sentBefore, "the news of the exit: " + own.sent);
 
         OneDetector heard = new OneDetector("b", "c");
         heard.healthyRounds(2_000);
