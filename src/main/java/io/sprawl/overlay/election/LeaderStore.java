@@ -21,8 +21,16 @@ public interface LeaderStore {
     CompletionStage<Boolean> compareAndSet(LeaderRecord expected, LeaderRecord next);
 
     /**
-     * Makes the members' copies of the record one, the highest term winning, when they are found to differ; blocks
-     * until done. Returns what was done, for the log.
+     * Writes {@code next} if the record, as the key's owner holds it, still names {@code expected}'s leader in
+     * {@code expected}'s term, whenever that leader last renewed. Only for a claim over a leader whose process is
+     * proven gone: a renewal it began before it died may have reached some copies of the record and not others,
+     * and it renews no more. Completes as {@link #compareAndSet}.
+     */
+    CompletionStage<Boolean> replaceTerm(LeaderRecord expected, LeaderRecord next);
+
+    /**
+     * Makes the members' copies of the record one, when they are found to differ: the copy every conditional write is
+     * decided against (the key's primary owner's) wins. Blocks until done; returns what was done, for the log.
      */
     String reconcile();
 }

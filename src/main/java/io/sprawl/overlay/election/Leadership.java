@@ -405,8 +405,8 @@ public final class Leadership {
                 write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
                         ""), now, null);
             }
-            case CLAIM -> write(rec, rec.next(selfId, wall.millis(), why, false, ""), now, null);
-            case END_TERM -> write(rec, rec.next("", wall.millis(), why, false, ""), now, null);
+            case CLAIM -> write(rec, rec.next(selfId, wall.millis(), why, false, ""), now, null, gone);
+            case END_TERM -> write(rec, rec.next("", wall.millis(), why, false, ""), now, null, gone);
         }
     }
 
@@ -456,11 +456,21 @@ public final class Leadership {
     static final int REFUSALS_BEFORE_RECONCILE = 2;
 
     private void write(LeaderRecord expected, LeaderRecord next, long startedAt, Consumer<Boolean> after) {
+        write(expected, next, startedAt, after, false);
+    }
+
+    /**
+     * @param overGone the sitting leader's process is proven gone: its last renewal may have reached some copies of
+     *                 the record and not others, so the write expects its term and leader only
+     *                 ({@link LeaderStore#replaceTerm}); it renews no more, so no lease of it is cut short
+     */
+    private void write(LeaderRecord expected, LeaderRecord next, long startedAt, Consumer<Boolean> after,
+                       boolean overGone) {
         Write write = new Write(expected, next, startedAt, after);
         inFlight = write;
         CompletionStage<Boolean> w;
         try {
-            w = store.compareAndSet(expected, next);
+            w = overGone ? store.replaceTerm(expected, next) : store.compareAndSet(expected, next);
         } catch (RuntimeException e) {
             w = CompletableFuture.failedFuture(e);
         }

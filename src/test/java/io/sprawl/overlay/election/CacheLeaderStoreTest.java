@@ -110,25 +110,65 @@ class CacheLeaderStoreTest {
     }
 
     /**
-     * Copies that differ (a write that stopped half-way stays on the owners it reached) are made one by
-     * {@link CacheLeaderStore#reconcile}: the highest term wins on every member, in a quiet, available cache.
+     * {@link CacheLeaderStore#reconcile}: every member ends up holding the primary owner's copy, the one conditional
+     * writes are decided against, whatever the other copies held (here a higher term on one member: a claim that
+     * reached it and not the primary).
      */
     @Test
-    void reconcilingMakesDifferingCopiesOneWithTheHighestTerm() throws Exception {
+    void reconcilingMakesDifferingCopiesThePrimaryOwners() throws Exception {
         LeaderRecord a1 = LeaderRecord.first("a", 1_000, "test");
         assertTrue(write(stores.get("a"), null, a1));
+        String other = notPrimary();
         LeaderRecord c2 = a1.next("c", 2_000, "test", false, "");
-        caches.get("c").getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL)
+        caches.get(other).getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL)
                 .put(CacheLeaderStore.KEY, c2);
-        assertEquals(c2, stores.get("c").read(), "c's copy alone");
-        assertEquals(a1, stores.get("a").read());
+        assertEquals(c2, stores.get(other).read(), other + "'s copy alone");
+        assertFalse(write(stores.get(other), c2, c2.renewed(3_000)), "refused over its own copy");
 
-        String done = stores.get("a").reconcile();
-        assertTrue(done.startsWith("resolved"), done);
+        String done = stores.get(other).reconcile();
+        assertTrue(done.startsWith("every copy is now the primary owner's"), done);
         for (String id : IDS) {
-            Await.until(id + " to hold the highest term", T, () -> c2.equals(stores.get(id).read()));
+            Await.until(id + " to hold the primary's copy", T, () -> a1.equals(stores.get(id).read()));
         }
-        assertTrue(write(stores.get("b"), c2, c2.renewed(3_000)), "and the record is written on as one");
+        assertTrue(write(stores.get(other), a1, a1.renewed(3_000)), "and the record is written on as one");
+    }
+
+    /** A member that is not the primary owner of the leader record's key. */
+    private String notPrimary() {
+        var primary = caches.get("a").getAdvancedCache().getDistributionManager().getCacheTopology()
+                .getDistribution(CacheLeaderStore.KEY).primary();
+        return IDS.stream().filter(id -> !caches.get(id).getCacheManager().getAddress().equals(primary))
+                .findFirst().orElseThrow();
+    }
+
+    /**
+     * {@link CacheLeaderStore#replaceTerm}, a claim over a leader whose process is gone: the copy at the key's
+     * primary owner took the dead leader's last renewal, the claimant's did not. A write expecting the claimant's
+     * own copy is refused; one expecting the term and leader is taken, and reaches every member. Once the term
+     * moved on, it is refused too.
+     */
+    @Test
+    void aClaimOverAGoneLeaderExpectsItsTermAsThePrimaryHoldsIt() throws Exception {
+        LeaderRecord a1 = LeaderRecord.first("a", 1_000, "test");
+        assertTrue(write(stores.get("a"), null, a1));
+        String claimant = notPrimary();
+        LeaderRecord renewed = a1.renewed(2_000);
+        for (String id : IDS) {
+            if (!id.equals(claimant)) { // the renewal reached every member but the claimant
+                caches.get(id).getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL)
+                        .put(CacheLeaderStore.KEY, renewed);
+            }
+        }
+        assertEquals(a1, stores.get(claimant).read(), "the claimant's copy");
+        LeaderRecord next = a1.next(claimant, 3_000, "test", false, "");
+        assertFalse(write(stores.get(claimant), a1, next), "expecting its own copy: refused at the primary");
+        assertTrue(stores.get(claimant).replaceTerm(a1, next).toCompletableFuture().get(10, TimeUnit.SECONDS),
+                "expecting the term and leader: taken");
+        for (String id : IDS) {
+            Await.until(id + " to hold the claim", T, () -> next.equals(stores.get(id).read()));
+        }
+        assertFalse(stores.get(claimant).replaceTerm(a1, a1.next("b", 4_000, "test", false, ""))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS), "term 1 is over");
     }
 
     /**

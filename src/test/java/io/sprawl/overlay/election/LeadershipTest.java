@@ -455,12 +455,57 @@ class LeadershipTest {
         LeaderRecord mine = store.record;
         store.ownCopy.put("a", mine);
         store.record = mine.next("b", wall.millis(), "a claim that reached the primary alone", false, "");
+        crashed.add("b"); // paused: its renewals, which would reach every copy, do not make the copies one
         runUntil(() -> store.reconciled == 1, 5_000);
         run(1_000);
         assertEquals(1, store.reconciled, "once: the copies agree since");
         assertFalse(nodes.get("a").isLeader());
         assertEquals("b", leaderOn("a"));
         assertEquals("b", leaderOn("c"));
+    }
+
+    /**
+     * The leader died while its renewal was on its way: the key's primary took it, the claimants' copies did not.
+     * A claim over a proven-gone leader expects its term and leader as the primary holds them, so it is taken at
+     * once, neither refused over the claimant's own copy nor held up until the copies are made one.
+     */
+    @Test
+    void aClaimOverAGoneLeaderIsTakenWhenOnlyItsLastRenewalDiffers() {
+        start("a", "b", "c");
+        run(2_000);
+        LeaderRecord before = store.record;
+        crashed.add("a");
+        store.record = before.renewed(wall.millis()); // reached the primary only
+        store.ownCopy.put("b", before);
+        store.ownCopy.put("c", before);
+        long crashedAt = wall.millis();
+        seeEverywhere("a", MemberState.FAILED);
+        provenGone.add("a");
+        long claimedAt = runUntil(() -> !"a".equals(store.record.leaderId()), 5_000);
+        assertEquals("b", store.record.leaderId());
+        assertEquals(2, store.record.term());
+        assertEquals(0, store.rejected, "no claim refused");
+        assertEquals(0, store.reconciled, "no copies to make one");
+        assertTrue(claimedAt - crashedAt <= 2 * CHECK_MS, "claimed " + (claimedAt - crashedAt) + " ms after");
+        store.assertOneLeaderPerTerm();
+    }
+
+    /** A claim over a gone leader still expects its term: another claim taken first refuses it. */
+    @Test
+    void aClaimOverAGoneLeaderIsRefusedOnceTheTermMovedOn() {
+        start("a", "b", "c");
+        run(2_000);
+        LeaderRecord before = store.record;
+        crashed.add("a");
+        crashed.add("c");
+        store.ownCopy.put("b", before);
+        store.record = before.next("c", wall.millis(), "c's claim, taken just before", false, "");
+        seeEverywhere("a", MemberState.FAILED);
+        provenGone.add("a");
+        run(CHECK_MS);
+        assertEquals("c", store.record.leaderId());
+        assertEquals(1, store.rejected, "b's claim of term 2 refused");
+        assertFalse(nodes.get("b").isLeader());
     }
 
     private long runUntil(java.util.function.BooleanSupplier done, long maxMs) {
@@ -509,6 +554,14 @@ class LeadershipTest {
                 }
 
                 @Override
+                public CompletionStage<Boolean> replaceTerm(LeaderRecord expected, LeaderRecord next) {
+                    LeaderRecord held = record;
+                    boolean sameTerm = held != null && held.term() == expected.term()
+                            && held.leader().equals(expected.leader());
+                    return compareAndSet(sameTerm ? held : expected, next);
+                }
+
+                @Override
                 public CompletionStage<Boolean> compareAndSet(LeaderRecord expected, LeaderRecord next) {
                     if (!available()) {
                         return CompletableFuture.failedFuture(new IllegalStateException("degraded"));
@@ -518,6 +571,7 @@ class LeadershipTest {
                         boolean ok = Objects.equals(record, expected);
                         if (ok) {
                             record = next;
+                            ownCopy.clear(); // a write that completes reaches every copy
                             applied.add(next);
                         } else {
                             rejected++;

@@ -71,6 +71,11 @@ class LeadershipThreadTest {
         }
 
         @Override
+        public CompletionStage<Boolean> replaceTerm(LeaderRecord expected, LeaderRecord next) {
+            return compareAndSet(expected, next);
+        }
+
+        @Override
         public String reconcile() {
             return "one copy";
         }
