@@ -142,6 +142,12 @@ public final class ClusterTransport implements AutoCloseable {
         return manager.getStatus() == ComponentStatus.RUNNING;
     }
 
+    /** The transport id of the view's coordinator (its oldest member), or null before the first view. */
+    public String coordinator() {
+        View v = channel.getView();
+        return v != null && v.getCoord() instanceof UUID u ? transportId(u) : null;
+    }
+
     public boolean isCoordinator() {
         return running() && manager.isCoordinator();
     }

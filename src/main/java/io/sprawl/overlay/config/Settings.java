@@ -282,7 +282,9 @@ public final class Settings {
     public static final Setting<Double> LEADER_HYSTERESIS = new Setting<>("sprawl.leader.hysteresis", "0.2",
             "A healthy leader is replaced only by a candidate whose score, weight x (1 - forecast load), is higher by"
                     + " more than this (or that sits in the preferred site while it does not): with equal weights the"
-                    + " loads must differ by over 20 points. Load wobbles, leaders should not.",
+                    + " loads must differ by over 20 points. Load wobbles, leaders should not. A new leader is"
+                    + " chosen off JGroups' coordinator unless it scores this much more: a leader that is also the"
+                    + " coordinator fails over slower (its crash costs the coordinator's takeover too).",
             decimalIn(0, 100, "a score difference"));
 
     public static final Setting<Integer> LEADER_MIN_TENURE_MS = new Setting<>("sprawl.leader.min-tenure-ms", "60000",

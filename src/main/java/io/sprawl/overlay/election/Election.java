@@ -113,8 +113,8 @@ public final class Election implements AutoCloseable {
         TermGuard guard = new TermGuard(transport::view, table, provenGone, store.topology(), clock, System::nanoTime,
                 previousProcessWaitMillis);
         // Candidates are ordered by declared weight x (1 - forecast load), from the shared metrics snapshots.
-        Leadership l = new Leadership(selfId, config, store, table, load, provenGone, clock, System::nanoTime, thread,
-                events, guard);
+        Leadership l = new Leadership(selfId, config, store, table, load, transport::coordinator, provenGone, clock,
+                System::nanoTime, thread, events, guard);
         Election e = new Election(selfId, l, merge, thread, cache, transport, table, operatorLog);
         cache.addListener(new LeaderCacheListener(l::recheck, e::afterMerge));
         manager.addListener(new MergeViewListener(e.merge::arm));

@@ -131,6 +131,7 @@ public final class Leadership {
     private final LeaderStore store;
     private final Supplier<List<Member>> members;
     private final Supplier<Map<String, Double>> load;
+    private final Supplier<String> coordinator;
     private final Predicate<String> provenGone;
     private final Clock wall;
     private final LongSupplier nanos;
@@ -164,25 +165,30 @@ public final class Leadership {
     private String shownLeader;
     private long shownTerm = -1;
     private boolean shownMajority = true;
+    /** The last term this node said it claims. */
+    private long claimedTerm;
     /** The last reason logged for not claiming a vacant leadership yet. */
     private String shownVacancy;
 
     /**
      * @param members  this node's member table
      * @param load     each member's forecast load in [0, 1] from the shared metrics
+     * @param coordinator the transport id of the transport's coordinator, or null ({@link Candidates})
      * @param provenGone whether a member is FAILED with its process proven gone, not merely silent (the detector's)
      * @param nanos    a monotonic clock for the lease (System::nanoTime; a simulated one in tests)
      * @param election runs one task at a time: the election thread
      * @param settled  whether a term may change now (see the class comment)
      */
     public Leadership(String selfId, LeaderConfig config, LeaderStore store, Supplier<List<Member>> members,
-                      Supplier<Map<String, Double>> load, Predicate<String> provenGone, Clock wall, LongSupplier nanos,
+                      Supplier<Map<String, Double>> load, Supplier<String> coordinator, Predicate<String> provenGone,
+                      Clock wall, LongSupplier nanos,
                       Executor election, Events events, BooleanSupplier settled) {
         this.selfId = selfId;
         this.config = config;
         this.store = store;
         this.members = members;
         this.load = load;
+        this.coordinator = coordinator;
         this.provenGone = provenGone;
         this.wall = wall;
         this.nanos = nanos;
@@ -405,7 +411,14 @@ public final class Leadership {
                 write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
                         ""), now, null);
             }
-            case CLAIM -> write(rec, rec.next(selfId, wall.millis(), why, false, ""), now, null, gone);
+            case CLAIM -> {
+                // Said when first asked, not only when taken: how long a claim takes is half of a failover.
+                if (rec.term() + 1 != claimedTerm) {
+                    claimedTerm = rec.term() + 1;
+                    LOG.info(() -> selfId + " claims leader term " + (rec.term() + 1) + ": " + why);
+                }
+                write(rec, rec.next(selfId, wall.millis(), why, false, ""), now, null, gone);
+            }
             case END_TERM -> write(rec, rec.next("", wall.millis(), why, false, ""), now, null, gone);
         }
     }
@@ -413,7 +426,7 @@ public final class Leadership {
     private Candidates.Decision decide(LeaderRecord rec, Set<String> notCandidates, List<Member> table) {
         boolean servedTenure = rec == null || wall.millis() - rec.since() >= config.minTenureMillis();
         return Candidates.decide(table == null ? members.get() : table, rec == null ? null : rec.leaderId(),
-                load.get(), config.preferredSite(), config.hysteresis(), notCandidates, servedTenure);
+                load.get(), config.preferredSite(), config.hysteresis(), notCandidates, servedTenure, coordinator.get());
     }
 
     /** Says so, once, when this node stops acting as the leader other than by handing over. */

@@ -41,7 +41,31 @@ class CandidatesTest {
 
     private static Candidates.Decision decide(List<Member> members, String current, Map<String, Double> load,
             String site, double hysteresis, Set<String> notCandidates, boolean mayRebalance) {
-        return Candidates.decide(members, current, load, site, hysteresis, notCandidates, mayRebalance);
+        return Candidates.decide(members, current, load, site, hysteresis, notCandidates, mayRebalance, null);
+    }
+
+    /**
+     * The coordinator counts the hysteresis less unless it leads: a new leader is another member unless the
+     * coordinator beats it by that much; a sitting leader that is the coordinator stays; a challenger that is the
+     * coordinator must beat the leader by twice the hysteresis.
+     */
+    @Test
+    void theCoordinatorIsChosenOnlyWhenItBeatsTheOthersByTheHysteresis() {
+        List<Member> m = List.of(healthy("a", ""), healthy("b", ""), healthy("c", ""));
+        Map<String, Double> load = Map.of("a", 0.1, "b", 0.2, "c", 0.3);
+        assertEquals("a", Candidates.decide(m, null, load, "", 0.2, Set.of(), true, null).leader(), "by score");
+        assertEquals("b", Candidates.decide(m, null, load, "", 0.2, Set.of(), true, "t-a").leader(),
+                "a, the coordinator, scores 0.9 - 0.2 against b's 0.8");
+        assertEquals("a", Candidates.decide(m, null, Map.of("a", 0.1, "b", 0.4, "c", 0.5), "", 0.2, Set.of(), true,
+                "t-a").leader(), "0.9 - 0.2 beats 0.6");
+        assertEquals("a", Candidates.decide(m, "a", load, "", 0.2, Set.of(), true, "t-a").leader(),
+                "a sitting leader that is the coordinator stays");
+        assertEquals("b", Candidates.decide(List.of(healthy("a", "weight=1.3"), healthy("b", "")), "b",
+                Map.of(), "", 0.2, Set.of(), true, "t-a").leader(), "1.3 - 0.2 is not 0.2 above 1");
+        assertEquals("a", Candidates.decide(List.of(healthy("a", "weight=1.3"), healthy("b", "")), "b",
+                Map.of(), "", 0.2, Set.of(), true, null).leader(), "without the coordinator rule a would take over");
+        assertEquals("a", Candidates.decide(List.of(healthy("a", ""), healthy("b", "leader-eligible=false")), null,
+                Map.of(), "", 0.2, Set.of(), true, "t-a").leader(), "the coordinator, when no one else is eligible");
     }
 
     @Test

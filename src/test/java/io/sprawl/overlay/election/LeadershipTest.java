@@ -44,6 +44,8 @@ class LeadershipTest {
     private final Set<String> unsettled = new HashSet<>();
     /** Members the failure detector found FAILED with their process proven gone (a closed socket, not a silence). */
     private final Set<String> provenGone = new HashSet<>();
+    /** The transport's coordinator (a transport id, "t-" + node id), as every node sees it; null for none. */
+    private String coordinator;
     /** How fast each node's monotonic clock runs against real time (1 unless set before start). */
     private final Map<String, Double> rates = new HashMap<>();
 
@@ -69,7 +71,7 @@ class LeadershipTest {
             String id = spec.split(":")[0];
             events.put(id, new ArrayList<>());
             nodes.put(id, new Leadership(id, CONFIG, store.as(id), () -> List.copyOf(tables.get(id).values()), Map::of,
-                    provenGone::contains, wall, () -> (long) (wall.millis() * 1_000_000.0 * rates.getOrDefault(id, 1.0)), Runnable::run,
+                    () -> coordinator, provenGone::contains, wall, () -> (long) (wall.millis() * 1_000_000.0 * rates.getOrDefault(id, 1.0)), Runnable::run,
                     (previous, leader, term, reason) -> events.get(id).add(leader + "@" + term + ": " + reason),
                     () -> !unsettled.contains(id)));
         }
@@ -157,6 +159,17 @@ class LeadershipTest {
         assertEquals("b", leaderOn("a"));
         assertFalse(nodes.get("a").isLeader());
         store.assertOneLeaderPerTerm();
+    }
+
+    /** The first leader is not the transport's coordinator (its crash would cost the coordinator's takeover too). */
+    @Test
+    void theFirstLeaderIsNotTheCoordinator() {
+        coordinator = "t-a";
+        start("a", "b", "c");
+        run(2 * CHECK_MS);
+        for (String id : nodes.keySet()) {
+            assertEquals("b", leaderOn(id), id);
+        }
     }
 
     @Test

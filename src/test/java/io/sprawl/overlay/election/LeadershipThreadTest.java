@@ -90,7 +90,7 @@ class LeadershipThreadTest {
     void concurrentStepDownsAndALeaveDuringRenewalsAreEachAnswered() throws Exception {
         SlowStore store = new SlowStore();
         List<Member> table = List.of(healthy("a"), healthy("b"), healthy("c"));
-        Leadership a = new Leadership("a", LeaderConfig.defaults(), store, () -> table, Map::of, id -> false, Clock.systemUTC(),
+        Leadership a = new Leadership("a", LeaderConfig.defaults(), store, () -> table, Map::of, () -> null, id -> false, Clock.systemUTC(),
                 System::nanoTime, election, (p, l, t, r) -> { }, () -> true);
         // Renewals keep a write in flight most of the time, as the election timer does.
         network.scheduleAtFixedRate(a::recheck, 0, 10, TimeUnit.MILLISECONDS);
