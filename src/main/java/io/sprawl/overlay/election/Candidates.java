@@ -28,7 +28,7 @@ import java.util.function.ToDoubleFunction;
  *   <li><b>Not on the coordinator.</b> The transport's coordinator counts {@code hysteresis} less unless it
  *       leads already: when the leader's process is also the coordinator's, its crash costs JGroups' and
  *       Infinispan's coordinator takeover too (the first leader crash of the leader benchmark, always on the
- *       first node started: 1.1-1.2 s against 0.37-0.63 s for the others). A sitting leader that becomes the
+ *       first node started: 1.1-1.2 s against 0.37-0.80 s for the others). A sitting leader that becomes the
  *       coordinator stays: moving it would be a leader change of its own.</li>
  * </ul>
  */
