@@ -134,13 +134,13 @@ final class CacheLeaderStore implements LeaderStore {
     public String reconcile() {
         long timeout = 2 * cache.getCacheConfiguration().clustering().remoteTimeout();
         try {
-            LeaderRecord held = primary.eval(KEY, MarshallableFunctions.<String, LeaderRecord>returnReadWriteGet())
-                    .get(timeout, TimeUnit.MILLISECONDS);
+            LeaderRecord held = primaryCopy().get(timeout, TimeUnit.MILLISECONDS);
             return cache.replaceAsync(KEY, held, held).get(timeout, TimeUnit.MILLISECONDS)
                     ? "every copy is now the primary owner's (term " + held.term() + ")"
                     : "the record changed meanwhile, and that write reached every copy";
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return "not done (" + (e instanceof ExecutionException ? e.getCause() : e) + "); the next refusals try again";
+            Throwable why = e instanceof ExecutionException ? e.getCause() : e;
+            return "not done (" + why + "); the next refusals try again";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "not done (interrupted)";
@@ -156,18 +156,25 @@ final class CacheLeaderStore implements LeaderStore {
     }
 
     /**
-     * Reads the record where conditional writes are decided, at the key's primary owner (a read-write command
-     * that writes nothing), and replaces that copy if it names the expected leader and term. The dead leader
-     * may have been the primary itself, its last renewal reaching some members and not others: the copies then
-     * differ in the renewal time only, and claims expecting their own copy were refused until the copies were
-     * made one (the first leader crash of the leader benchmark, 4.2 and 5.4 s instead of ~0.5 s). Any other
-     * write between the read and the replace (another claim) changes the primary's copy, and the replace fails:
-     * still one leader per term.
+     * Reads the record where conditional writes are decided ({@link #primaryCopy}) and replaces that copy if it
+     * names the expected leader and term. The dead leader may have been the primary itself, its last renewal
+     * reaching some members and not others: the copies then differ in the renewal time only, and claims expecting
+     * their own copy were refused until the copies were made one (the first leader crash of the leader benchmark,
+     * 4.2 and 5.4 s instead of ~0.5 s). Any other write between the read and the replace (another claim) changes
+     * the primary's copy, and the replace fails: still one leader per term.
      */
     @Override
     public CompletionStage<Boolean> replaceTerm(LeaderRecord expected, LeaderRecord next) {
-        return primary.eval(KEY, MarshallableFunctions.<String, LeaderRecord>returnReadWriteGet())
-                .thenCompose(held -> held.term() == expected.term() && held.leader().equals(expected.leader())
-                        ? cache.replaceAsync(KEY, held, next) : CompletableFuture.completedFuture(false));
+        return primaryCopy().thenCompose(held -> held.term() == expected.term()
+                && held.leader().equals(expected.leader())
+                ? cache.replaceAsync(KEY, held, next) : CompletableFuture.completedFuture(false));
+    }
+
+    /**
+     * The record as the key's primary owner holds it: a read-write command that writes nothing runs there, where
+     * conditional writes are decided. Fails when the record is absent there.
+     */
+    private CompletableFuture<LeaderRecord> primaryCopy() {
+        return primary.eval(KEY, MarshallableFunctions.<String, LeaderRecord>returnReadWriteGet());
     }
 }

@@ -181,8 +181,7 @@ public final class Leadership {
      */
     public Leadership(String selfId, LeaderConfig config, LeaderStore store, Supplier<List<Member>> members,
                       Supplier<Map<String, Double>> load, Supplier<String> coordinator, Predicate<String> provenGone,
-                      Clock wall, LongSupplier nanos,
-                      Executor election, Events events, BooleanSupplier settled) {
+                      Clock wall, LongSupplier nanos, Executor election, Events events, BooleanSupplier settled) {
         this.selfId = selfId;
         this.config = config;
         this.store = store;
@@ -426,7 +425,8 @@ public final class Leadership {
     private Candidates.Decision decide(LeaderRecord rec, Set<String> notCandidates, List<Member> table) {
         boolean servedTenure = rec == null || wall.millis() - rec.since() >= config.minTenureMillis();
         return Candidates.decide(table == null ? members.get() : table, rec == null ? null : rec.leaderId(),
-                load.get(), config.preferredSite(), config.hysteresis(), notCandidates, servedTenure, coordinator.get());
+                load.get(), config.preferredSite(), config.hysteresis(), notCandidates, servedTenure,
+                coordinator.get());
     }
 
     /** Says so, once, when this node stops acting as the leader other than by handing over. */

@@ -51,6 +51,13 @@ class CacheLeaderStoreTest {
         for (String id : IDS) {
             Await.until(id + " to see the store available", T, () -> stores.get(id).available());
         }
+        // and quiet over all three: a rebalance still running after the last join changes the topology id later
+        for (String id : IDS) {
+            Await.until(id + " to see the cache quiet over all three", T, () -> {
+                var t = caches.get(id).getAdvancedCache().getDistributionManager().getCacheTopology();
+                return t.getMembers().size() == IDS.size() && t.getPhase() == CacheTopology.Phase.NO_REBALANCE;
+            });
+        }
     }
 
     private void openStore(String id) {

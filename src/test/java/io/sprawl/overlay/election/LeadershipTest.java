@@ -91,6 +91,12 @@ class LeadershipTest {
         tables.keySet().forEach(o -> see(o, id, state));
     }
 
+    /** Every node shows {@code id} FAILED with its process proven gone (the detector's proof of an exit). */
+    private void exited(String id) {
+        seeEverywhere(id, MemberState.FAILED);
+        provenGone.add(id);
+    }
+
     /** Runs every live node's timer for {@code ms} in steps of the check interval. */
     private void run(long ms) {
         for (long t = 0; t < ms; t += CHECK_MS) {
@@ -179,8 +185,7 @@ class LeadershipTest {
         crashed.add("a");
         long crashedAt = wall.millis();
         run(CHECK_MS);
-        seeEverywhere("a", MemberState.FAILED);
-        provenGone.add("a"); // its socket closed in order: the process exited
+        exited("a"); // its socket closed in order
         long claimedAt = runUntil(() -> !"a".equals(store.record.leaderId()), 5_000);
         assertEquals("b", store.record.leaderId());
         assertEquals(2, store.record.term());
@@ -492,8 +497,7 @@ class LeadershipTest {
         store.ownCopy.put("b", before);
         store.ownCopy.put("c", before);
         long crashedAt = wall.millis();
-        seeEverywhere("a", MemberState.FAILED);
-        provenGone.add("a");
+        exited("a");
         long claimedAt = runUntil(() -> !"a".equals(store.record.leaderId()), 5_000);
         assertEquals("b", store.record.leaderId());
         assertEquals(2, store.record.term());
@@ -513,8 +517,7 @@ class LeadershipTest {
         crashed.add("c");
         store.ownCopy.put("b", before);
         store.record = before.next("c", wall.millis(), "c's claim, taken just before", false, "");
-        seeEverywhere("a", MemberState.FAILED);
-        provenGone.add("a");
+        exited("a");
         run(CHECK_MS);
         assertEquals("c", store.record.leaderId());
         assertEquals(1, store.rejected, "b's claim of term 2 refused");
