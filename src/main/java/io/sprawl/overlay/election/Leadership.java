@@ -514,7 +514,10 @@ public final class Leadership {
                     + " times in a row; the copies differ, made one: " + done);
         }
         if (applied) {
-            if (selfId.equals(next.leaderId())) {
+            // Only a write every member took extends the lease. One that failed on its way back may stand in this
+            // node's copy alone (its primary applied it, the members behind a cut never got it): counted, it let a
+            // leader cut off in a 5+4 partition act on after the five had elected (leader benchmark's sampler).
+            if (ok && selfId.equals(next.leaderId())) {
                 renewStartedAt = startedAt;
                 Held h = held;
                 // A lease still running when this write began continues the run; otherwise one begins now.

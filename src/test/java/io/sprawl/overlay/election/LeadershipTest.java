@@ -291,6 +291,22 @@ class LeadershipTest {
         assertTrue(nodes.get("a").view().actingSince() > actingSince, "a new run of leases");
     }
 
+    /** The leader's renewals stand in its own copy and fail elsewhere: only writes every member took count. */
+    @Test
+    void aRenewalThatReachedOnlyTheLeadersOwnCopyDoesNotExtendItsLease() {
+        start("a", "b", "c");
+        run(1_000);
+        assertTrue(nodes.get("a").isLeader());
+        store.halfWay.add("a");
+        run(CONFIG.leaseMillis() + 2 * CHECK_MS);
+        assertTrue(store.ownCopy.get("a").renewedAt() > store.record.renewedAt(), "its own copy took the renewals");
+        assertFalse(nodes.get("a").isLeader(), "no renewal was taken by every member: the lease ran out");
+        store.halfWay.clear();
+        store.ownCopy.clear();
+        run(2 * CHECK_MS);
+        assertTrue(nodes.get("a").isLeader(), "renewed again once its writes reach every member");
+    }
+
     /** A write whose answer never comes (seen once in the leader benchmark: a leader that never acted again). */
     @Test
     void aWriteThatNeverAnswersIsGivenUpAndTheLeaderRenewsAgain() {
@@ -544,6 +560,8 @@ class LeadershipTest {
         /** A node's own copy where it differs from the primary's (a write that stopped half-way). */
         final Map<String, LeaderRecord> ownCopy = new HashMap<>();
         boolean hang;
+        /** Nodes whose writes reach their own copy only and then fail (the other members are behind a cut). */
+        final Set<String> halfWay = new HashSet<>();
         int rejected;
         int reconciled;
 
@@ -583,6 +601,12 @@ class LeadershipTest {
                         return CompletableFuture.failedFuture(new IllegalStateException("degraded"));
                     }
                     CompletableFuture<Boolean> f = new CompletableFuture<>();
+                    if (halfWay.contains(node)) {
+                        if (Objects.equals(ownCopy.getOrDefault(node, record), expected)) {
+                            ownCopy.put(node, next);
+                        }
+                        return CompletableFuture.failedFuture(new IllegalStateException("timed out"));
+                    }
                     Runnable apply = () -> {
                         boolean ok = Objects.equals(record, expected);
                         if (ok) {
