@@ -33,10 +33,12 @@ public final class CacheManagerFactory {
 
     /**
      * Segments per cache, down from Infinispan's 256. The caches hold a few dozen small entries, and
-     * after a merge the conflict resolution visits segment by segment: with 256 it kept the leader
-     * record unavailable for ~8 s after a heal (in-JVM test, 2 cores).
+     * after a merge the conflict resolution visits segment by segment, one round trip to every member
+     * each, waiting for the last answer: with 256 it kept the leader record unavailable for ~8 s after a
+     * heal (in-JVM test, 2 cores); with 4, each cache's resolution still took 2.4-3.5 s at 9 nodes on a
+     * busy machine (leader benchmark). Replicated caches have every member own every segment anyway.
      */
-    public static final int SEGMENTS = 4;
+    public static final int SEGMENTS = 1;
 
     /**
      * Every cache's state transfer timeout, down from Infinispan's 240 s. It also bounds each conflict resolution
@@ -115,7 +117,10 @@ public final class CacheManagerFactory {
 
     /**
      * Message counts and metrics snapshots: each key written only by its node, often, and only the latest
-     * value matters. Asynchronous replication; after a heal either side's value (the owner re-publishes).
+     * value matters. Asynchronous replication. No conflict resolution after a heal: it could only pick a side's
+     * copy, and for the nodes of the smaller side the bigger side's copy is the stale one; each owner publishes
+     * its own again instead (metrics every interval, the message count at each topology change). Resolving
+     * these two caches also took merge time and CPU from the member and leader caches' resolutions.
      */
     private static org.infinispan.configuration.cache.Configuration latestValueCache() {
         ConfigurationBuilder b = new ConfigurationBuilder();
@@ -123,7 +128,7 @@ public final class CacheManagerFactory {
         b.clustering().stateTransfer().timeout(STATE_TRANSFER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         b.clustering().cacheMode(CacheMode.REPL_ASYNC)
                 .partitionHandling().whenSplit(PartitionHandling.ALLOW_READ_WRITES)
-                .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+                .mergePolicy(MergePolicy.NONE);
         b.statistics().enable();
         return b.build();
     }

@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
+import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
 
 /**
  * This node's message count, exact locally, and published to the cluster so any node can sum the
@@ -45,9 +48,23 @@ public final class MessageCounter {
         return v;
     }
 
-    /** Publishes the count once, now; at start, before anything else is written. */
+    /**
+     * Publishes the count once, now; at start, before anything else is written. From then on also at each
+     * topology change of the cache: after a merge the other side's copy of this node's count may stand (no
+     * conflict resolution runs on this cache), and a count that does not move would never be published again.
+     */
     public void publishInitial() {
         cache.put(selfId, count.get());
+        cache.addListener(new Republish());
+    }
+
+    @Listener(observation = Listener.Observation.POST)
+    public final class Republish {
+        /** On Infinispan's notification thread: starts an asynchronous write, no more. */
+        @TopologyChanged
+        public void topologyChanged(TopologyChangedEvent<String, Long> e) {
+            publish();
+        }
     }
 
     /** This node's count. */
