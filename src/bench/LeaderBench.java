@@ -166,10 +166,7 @@ public class LeaderBench {
             long at = -1;
             deadline = healAt + 60_000;
             while (at < 0 && System.currentTimeMillis() < deadline) {
-                Set<String> tables = new HashSet<>();
-                for (int i : all) {
-                    tables.add(Bench.table(i));
-                }
+                Set<String> tables = tablesAtOnce(all);
                 boolean allHealthy = tables.size() == 1 && tables.iterator().next().split("\n").length == N
                         && !tables.iterator().next().contains("FAILED") && !tables.iterator().next().contains("SUSPECT");
                 if (allHealthy && oneLeader(all, 0) != null) {
@@ -189,6 +186,30 @@ public class LeaderBench {
         return List.of(Bench.row("5+4 cut -> the five name a leader (polled)", majorityLeads),
                 Bench.row("5+4 cut -> the four show no leader (polled)", minorityNone),
                 Bench.row("heal -> nine agree on table and leader", healed));
+    }
+
+    private static final java.util.concurrent.ExecutorService POLL = java.util.concurrent.Executors.newFixedThreadPool(N,
+            r -> {
+                Thread t = new Thread(r, "table-poll");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** The nodes' tables, asked of all at once: one after another, a round took up to ~1 s on a busy machine. */
+    static Set<String> tablesAtOnce(List<Integer> nodes) {
+        List<CompletableFuture<String>> asks = new ArrayList<>();
+        for (int i : nodes) {
+            asks.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Bench.table(i);
+                } catch (Exception e) {
+                    return "unreachable " + i;
+                }
+            }, POLL));
+        }
+        Set<String> out = new HashSet<>();
+        asks.forEach(a -> out.add(a.join()));
+        return out;
     }
 
     /** Starts the nodes not running and waits for all nine to agree; when they do not, saves every node's threads. */
