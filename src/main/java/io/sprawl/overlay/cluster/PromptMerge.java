@@ -1,6 +1,7 @@
 package io.sprawl.overlay.cluster;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.MERGE3;
 
 /**
@@ -23,6 +24,12 @@ public final class PromptMerge extends MERGE3 {
     static final long CHECK_MS = 1_000;
 
     private final AtomicLong checks = new AtomicLong();
+
+    public PromptMerge() {
+        // MERGE3's own protocol id, so its headers are MERGE3's on the wire (a subclass has none registered,
+        // and a message whose header names id 0 fails in every receiver).
+        setId(ClassConfigurator.getProtocolId(MERGE3.class));
+    }
 
     /** How many checks have run: for tests. */
     long checks() {

@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgroups.JChannel;
+import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.PerDestinationBundler;
 import org.jgroups.protocols.TCP;
 import org.jgroups.stack.Protocol;
@@ -58,6 +60,7 @@ class JGroupsStackTest {
         try (JChannel ch = new JChannel(JGroupsStack.protocols(c))) {
             ch.connect("prompt-merge-" + System.nanoTime());
             PromptMerge merge = ch.getProtocolStack().findProtocol(PromptMerge.class);
+            assertEquals(ClassConfigurator.getProtocolId(MERGE3.class), merge.getId(), "MERGE3's headers on the wire");
             Await.until("a first comparison", Duration.ofSeconds(30), () -> merge.checks() >= 1);
             long from = System.nanoTime();
             long at = merge.checks();
