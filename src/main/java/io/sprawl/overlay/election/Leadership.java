@@ -516,8 +516,10 @@ public final class Leadership {
         if (applied) {
             // Only a write every member took extends the lease. One that failed on its way back may stand in this
             // node's copy alone (its primary applied it, the members behind a cut never got it): counted, it let a
-            // leader cut off in a 5+4 partition act on after the five had elected (leader benchmark's sampler).
-            if (ok && selfId.equals(next.leaderId())) {
+            // leader cut off in a 5+4 partition act on after the five had elected (leader benchmark's sampler). And
+            // only while this side holds the majority: a write taken by every member of a view of the minority
+            // completes too, until Infinispan notices (CacheLeaderStore.available).
+            if (ok && selfId.equals(next.leaderId()) && store.available()) {
                 renewStartedAt = startedAt;
                 Held h = held;
                 // A lease still running when this write began continues the run; otherwise one begins now.

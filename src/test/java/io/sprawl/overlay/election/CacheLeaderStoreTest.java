@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.Cache;
@@ -114,6 +115,23 @@ class CacheLeaderStoreTest {
         nodes.heal(IDS);
         Await.until("c to rejoin and read the majority's record", T,
                 () -> stores.get("c").available() && b2.equals(stores.get("c").read()));
+    }
+
+    /**
+     * A side is available only while its view holds a strict majority of the last quiet topology's members: between
+     * a cut's view and Infinispan's degraded mode, writes among a minority's members still complete.
+     */
+    @Test
+    void onlyAViewWithAMajorityOfTheLastQuietMembersIsAvailable() {
+        Set<String> nine = Set.of("0", "1", "2", "3", "4", "5", "6", "7", "8");
+        assertFalse(CacheLeaderStore.holdsMajority(List.of("0", "1", "2", "3"), nine), "four of nine");
+        assertTrue(CacheLeaderStore.holdsMajority(List.of("4", "5", "6", "7", "8"), nine), "five of nine");
+        assertTrue(CacheLeaderStore.holdsMajority(List.of("0", "1", "2", "3", "4", "5"), nine), "three crashed");
+        assertFalse(CacheLeaderStore.holdsMajority(List.of("0", "1", "2", "3", "x", "y"), nine),
+                "joiners are not the agreed membership");
+        assertFalse(CacheLeaderStore.holdsMajority(List.of("a"), Set.of("a", "b")), "one of two");
+        assertTrue(CacheLeaderStore.holdsMajority(List.of("a"), Set.of("a")), "alone, and all of it");
+        assertTrue(CacheLeaderStore.holdsMajority(List.of("a"), Set.of()), "no quiet topology seen yet");
     }
 
     /**
