@@ -357,12 +357,17 @@ public class LeaderBench {
         for (String rule : rules) {
             batch.append("rule ").append(verb).append(' ').append(rule).append(" blackhole\n");
         }
-        Process p = new ProcessBuilder("ip", "-batch", "-").redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        // -force: a heal after a cut that was only partly made removes what there is.
+        Process p = new ProcessBuilder("ip", "-force", "-batch", "-").redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (var in = p.getOutputStream()) {
             in.write(batch.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        Bench.check(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "ip -batch: rule " + verb);
+        boolean done = p.waitFor(10, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        Bench.check(done && p.exitValue() == 0, "ip -batch: rule " + verb);
     }
 
     // ---- the sampler --------------------------------------------------------------------------

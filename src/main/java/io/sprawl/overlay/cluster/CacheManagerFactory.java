@@ -121,7 +121,8 @@ public final class CacheManagerFactory {
      * Message counts and metrics snapshots: each key written only by its node, often, and only the latest
      * value matters. Asynchronous replication. No conflict resolution after a heal: it could only pick a side's
      * copy, and for the nodes of the smaller side the bigger side's copy is the stale one; each owner publishes
-     * its own again instead (metrics every interval, the message count at each topology change). Resolving
+     * its own again instead (metrics every interval, the message count at each topology change). Until then a
+     * smaller-side node's snapshot is the one from before the cut, for one publish interval at most. Resolving
      * these two caches also took merge time and CPU from the member and leader caches' resolutions.
      */
     private static org.infinispan.configuration.cache.Configuration latestValueCache() {

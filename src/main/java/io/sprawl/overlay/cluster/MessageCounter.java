@@ -3,6 +3,7 @@ package io.sprawl.overlay.cluster;
 import io.sprawl.overlay.membership.MembershipManager;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -58,9 +59,10 @@ public final class MessageCounter {
         cache.addListener(new Republish());
     }
 
-    @Listener(observation = Listener.Observation.POST)
+    /** Asynchronous: no cache write starts on the thread that installs a topology. */
+    @Listener(sync = false, observation = Listener.Observation.POST)
     public final class Republish {
-        /** On Infinispan's notification thread: starts an asynchronous write, no more. */
+        /** Starts an asynchronous write, no more. */
         @TopologyChanged
         public void topologyChanged(TopologyChangedEvent<String, Long> e) {
             publish();
@@ -92,7 +94,13 @@ public final class MessageCounter {
             return; // the publication in flight will see dirty and go again
         }
         dirty = false;
-        cache.putAsync(selfId, count.get()).whenComplete((v, e) -> {
+        CompletableFuture<Long> put;
+        try {
+            put = cache.putAsync(selfId, count.get());
+        } catch (RuntimeException e) {
+            put = CompletableFuture.failedFuture(e); // the cache stopping: no publication may stay marked in flight
+        }
+        put.whenComplete((v, e) -> {
             publishing.set(false);
             if (e != null) {
                 LOG.info(() -> "message count of " + selfId + " not published (the next add retries): " + e);

@@ -25,7 +25,8 @@ import org.infinispan.topology.CacheTopology;
 /**
  * The leader record in a replicated, synchronous Infinispan cache with {@code DENY_READ_WRITES}:
  * Infinispan decides at each view change whether this side still holds a strict majority of the
- * last stable membership, and denies reads and writes where it does not. Conditional writes
+ * last stable membership, and denies reads and writes where it does not; until it has processed a view,
+ * this side counts as available only if its view holds a majority of the last quiet topology. Conditional writes
  * ({@code putIfAbsent}, {@code replace(key, old, new)}) are atomic at the key's primary owner, which
  * is what makes one term one leader. Any thread.
  *
@@ -68,8 +69,9 @@ final class CacheLeaderStore implements LeaderStore {
     }
 
     /**
-     * Available, and not resolving a merge's conflicts: during that phase Infinispan already allows
-     * access, but a former minority member still reads its own stale copy of the record.
+     * Available, with a majority of the last quiet topology in this node's view ({@link #majorityInView}), and not
+     * resolving a merge's conflicts: during that phase Infinispan already allows access, but a former minority
+     * member still reads its own stale copy of the record.
      */
     @Override
     public boolean available() {

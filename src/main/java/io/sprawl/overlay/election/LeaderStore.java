@@ -8,7 +8,10 @@ import java.util.concurrent.CompletionStage;
  */
 public interface LeaderStore {
 
-    /** Whether this side holds a strict majority of the last agreed membership, and so may read and write. */
+    /**
+     * Whether this side holds a strict majority of the last agreed membership, and so may read and write (in a
+     * server: Infinispan's verdict, and this node's view holding such a majority until Infinispan has made it).
+     */
     boolean available();
 
     /** The record as this node holds it (the last one seen while unavailable), or null if none was ever written. */

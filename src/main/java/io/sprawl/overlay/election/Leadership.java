@@ -33,7 +33,8 @@ import java.util.logging.Logger;
  * <ul>
  *   <li><b>Majority.</b> Only a side the {@link LeaderStore} finds available leads: in a server,
  *       Infinispan's verdict that this side holds a strict majority of the last agreed (stable)
- *       membership, made at each view change. A minority side shows no leader and writes nothing.</li>
+ *       membership, made at each view change, and the view holding a majority of the last quiet topology
+ *       until Infinispan has made it. A minority side shows no leader and writes nothing.</li>
  *   <li><b>Terms.</b> Every change of leader (also to none) is a conditional write of the record
  *       with the next term, expecting the record read: of two nodes that try, one wins, so no term
  *       ever has two leaders. Callers fence a stale leader by its term.</li>
@@ -514,13 +515,16 @@ public final class Leadership {
                     + " times in a row; the copies differ, made one: " + done);
         }
         if (applied) {
+            if (selfId.equals(next.leaderId())) {
+                // The next renewal is paced from this one, whether or not it extends the lease.
+                renewStartedAt = startedAt;
+            }
             // Only a write every member took extends the lease. One that failed on its way back may stand in this
             // node's copy alone (its primary applied it, the members behind a cut never got it): counted, it let a
             // leader cut off in a 5+4 partition act on after the five had elected (leader benchmark's sampler). And
-            // only while this side holds the majority: a write taken by every member of a view of the minority
-            // completes too, until Infinispan notices (CacheLeaderStore.available).
+            // only on a side that holds the majority (CacheLeaderStore.available): the next check would end the
+            // lease there anyway; this only closes the moment between this write's answer and that check.
             if (ok && selfId.equals(next.leaderId()) && store.available()) {
-                renewStartedAt = startedAt;
                 Held h = held;
                 // A lease still running when this write began continues the run; otherwise one begins now.
                 long since = h.leaseUntil > startedAt ? h.actingSince : wall.millis();

@@ -122,7 +122,7 @@ class CacheLeaderStoreTest {
      * a cut's view and Infinispan's degraded mode, writes among a minority's members still complete.
      */
     @Test
-    void onlyAViewWithAMajorityOfTheLastQuietMembersIsAvailable() {
+    void aViewHoldsAMajorityOnlyOfTheLastQuietMembers() {
         Set<String> nine = Set.of("0", "1", "2", "3", "4", "5", "6", "7", "8");
         assertFalse(CacheLeaderStore.holdsMajority(List.of("0", "1", "2", "3"), nine), "four of nine");
         assertTrue(CacheLeaderStore.holdsMajority(List.of("4", "5", "6", "7", "8"), nine), "five of nine");
@@ -316,7 +316,11 @@ class CacheLeaderStoreTest {
             if (!stores.get(observer).available()) {
                 unavailable.add(t.getPhase() + " " + t.getMembers());
             }
-            if (t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION && stores.get(observer).topology().moving()) {
+            // moving() reads the topology again: counted only if it read this one (a rebalance may follow at once).
+            boolean moving = stores.get(observer).topology().moving();
+            boolean same = caches.get(observer).getAdvancedCache().getDistributionManager().getCacheTopology()
+                    .getTopologyId() == t.getTopologyId();
+            if (t.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION && moving && same) {
                 unavailable.add("moving in " + t.getPhase() + " " + t.getMembers());
             }
             shrunk |= t.getMembers().size() == survivors;

@@ -298,8 +298,11 @@ class LeadershipTest {
         run(1_000);
         assertTrue(nodes.get("a").isLeader());
         store.halfWay.add("a");
+        int checks = (int) ((CONFIG.leaseMillis() + 2 * CHECK_MS) / CHECK_MS);
         run(CONFIG.leaseMillis() + 2 * CHECK_MS);
         assertTrue(store.ownCopy.get("a").renewedAt() > store.record.renewedAt(), "its own copy took the renewals");
+        assertTrue(store.halfWayWrites <= checks, "renewals paced as ever: " + store.halfWayWrites + " in " + checks
+                + " checks");
         assertFalse(nodes.get("a").isLeader(), "no renewal was taken by every member: the lease ran out");
         store.halfWay.clear();
         store.ownCopy.clear();
@@ -562,6 +565,7 @@ class LeadershipTest {
         boolean hang;
         /** Nodes whose writes reach their own copy only and then fail (the other members are behind a cut). */
         final Set<String> halfWay = new HashSet<>();
+        int halfWayWrites;
         int rejected;
         int reconciled;
 
@@ -602,6 +606,7 @@ class LeadershipTest {
                     }
                     CompletableFuture<Boolean> f = new CompletableFuture<>();
                     if (halfWay.contains(node)) {
+                        halfWayWrites++;
                         if (Objects.equals(ownCopy.getOrDefault(node, record), expected)) {
                             ownCopy.put(node, next);
                         }
