@@ -226,8 +226,13 @@ final class Bench {
 
     /** Node i's table as "id STATE incarnation" rows. */
     static String table(int i) throws Exception {
+        return table(get(i, "/overlay/api/members"));
+    }
+
+    /** A members response as "id STATE incarnation" rows. */
+    static String table(String membersJson) {
         TreeMap<String, String> rows = new TreeMap<>();
-        for (String m : objects(get(i, "/overlay/api/members"))) {
+        for (String m : objects(membersJson)) {
             rows.put(string(m, "id"), string(m, "state") + " " + number(m, "incarnation"));
         }
         StringBuilder b = new StringBuilder();

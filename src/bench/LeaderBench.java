@@ -188,24 +188,14 @@ public class LeaderBench {
                 Bench.row("heal -> nine agree on table and leader", healed));
     }
 
-    private static final java.util.concurrent.ExecutorService POLL = java.util.concurrent.Executors.newFixedThreadPool(N,
-            r -> {
-                Thread t = new Thread(r, "table-poll");
-                t.setDaemon(true);
-                return t;
-            });
-
     /** The nodes' tables, asked of all at once: one after another, a round took up to ~1 s on a busy machine. */
     static Set<String> tablesAtOnce(List<Integer> nodes) {
         List<CompletableFuture<String>> asks = new ArrayList<>();
         for (int i : nodes) {
-            asks.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Bench.table(i);
-                } catch (Exception e) {
-                    return "unreachable " + i;
-                }
-            }, POLL));
+            asks.add(Bench.HTTP.sendAsync(HttpRequest.newBuilder(Bench.uri(i, "/overlay/api/members"))
+                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> Bench.table(r.body()))
+                    .exceptionally(e -> "unreachable " + i));
         }
         Set<String> out = new HashSet<>();
         asks.forEach(a -> out.add(a.join()));
