@@ -8,7 +8,8 @@ import org.infinispan.protostream.annotations.ProtoField;
  * write replaces it, each change of leader with the next term, so no two nodes ever hold one term.
  *
  * @param leader      the leader's id, empty for none
- * @param term        increases by one with every change of leader (also to none)
+ * @param term        increases with every change of leader (also to none): by one, or past the highest term the
+ *                    writer has seen where the record went back to a lower one (a merge kept a stale copy)
  * @param since       when the term began (the writer's clock, epoch ms)
  * @param renewedAt   the leader's last renewal of its lease (its clock, epoch ms); every renewal changes it
  * @param reason      why this term's leader was chosen, for the operators
@@ -44,6 +45,17 @@ public record LeaderRecord(
     /** The next term: {@code next} (null for none) leads from {@code now}. */
     public LeaderRecord next(String next, long now, String why, boolean handOver, String stepped) {
         return new LeaderRecord(next, term + 1, now, now, why, handOver, stepped);
+    }
+
+    /** This record, its term moved past {@code seen} if it is not already: never a term this writer has seen. */
+    public LeaderRecord above(long seen) {
+        return term > seen ? this : new LeaderRecord(leader, seen + 1, since, renewedAt, reason, released, steppedDown);
+    }
+
+    /** The same leader in a term past {@code seen}, from {@code now}: a stale copy kept by a merge, moved on. */
+    public LeaderRecord lifted(long seen, long now) {
+        return new LeaderRecord(leader, seen + 1, now, renewedAt, "term lifted past " + seen + " (a merge had kept a"
+                + " stale copy of the record): " + reason, released, steppedDown);
     }
 
     /** The same term renewed; the time always moves forward so every renewal is a new value. */

@@ -168,6 +168,14 @@ public final class Leadership {
     private boolean shownMajority = true;
     /** The last term this node said it claims. */
     private long claimedTerm;
+    /**
+     * The highest term this node has read or written. A merge may keep a side's stale copy of the record (a lower
+     * term than the other side had named); the next term then goes past this one, so no term is named twice.
+     */
+    private long highestTerm;
+    /** The leader this node saw first in {@link #highestTerm} ("" for none): a term is never named with another. */
+    private String highestTermLeader = "";
+    private long staleTermShown = -1;
     /** The last reason logged for not claiming a vacant leadership yet. */
     private String shownVacancy;
 
@@ -357,6 +365,7 @@ public final class Leadership {
         if (!Objects.equals(rec, seen)) {
             seen = rec;
             seenAt = now;
+            noteTerm(rec);
         }
         Held h = held;
         lastCheckAt = wall.millis();
@@ -378,6 +387,11 @@ public final class Leadership {
                         + " ms; what the leader cache holds decides");
                 written(w, false, new TimeoutException("no answer from the leader cache"));
             }
+            return;
+        }
+        if (stale(rec) && settled.getAsBoolean()) {
+            // Any node that saw the later term moves the record past it; the conditional write lets one of them.
+            write(rec, rec.lifted(highestTerm, wall.millis()), now, null);
             return;
         }
         if (!mine) {
@@ -408,18 +422,19 @@ public final class Leadership {
             case HAND_OVER -> handOver(rec, d.leader(), d.reason(), "", null);
             case NEW_TERM_AFTER_MERGE -> {
                 merged.set(false);
-                write(rec, rec.next(selfId, wall.millis(), "kept after a merge of partitions: " + d.reason(), false,
-                        ""), now, null);
+                write(rec, nextTerm(rec, selfId, "kept after a merge of partitions: " + d.reason(), false, ""), now,
+                        null);
             }
             case CLAIM -> {
                 // Said when first asked, not only when taken: how long a claim takes is half of a failover.
-                if (rec.term() + 1 != claimedTerm) {
-                    claimedTerm = rec.term() + 1;
-                    LOG.info(() -> selfId + " claims leader term " + (rec.term() + 1) + ": " + why);
+                LeaderRecord claim = nextTerm(rec, selfId, why, false, "");
+                if (claim.term() != claimedTerm) {
+                    claimedTerm = claim.term();
+                    LOG.info(() -> selfId + " claims leader term " + claim.term() + ": " + why);
                 }
-                write(rec, rec.next(selfId, wall.millis(), why, false, ""), now, null, gone);
+                write(rec, claim, now, null, gone);
             }
-            case END_TERM -> write(rec, rec.next("", wall.millis(), why, false, ""), now, null, gone);
+            case END_TERM -> write(rec, nextTerm(rec, "", why, false, ""), now, null, gone);
         }
     }
 
@@ -452,8 +467,41 @@ public final class Leadership {
         Held h = held;
         publish(h.withoutLease());
         wasActing = false; // on purpose: no warning
-        write(rec, rec.next(next == null ? "" : next, wall.millis(), "handed over by " + selfId + ": " + why, true,
-                steppedDown), nanos.getAsLong(), after);
+        write(rec, nextTerm(rec, next == null ? "" : next, "handed over by " + selfId + ": " + why, true, steppedDown),
+                nanos.getAsLong(), after);
+    }
+
+    /** The term after {@code rec}'s, past every term this node has seen. */
+    private LeaderRecord nextTerm(LeaderRecord rec, String leader, String why, boolean handOver, String steppedDown) {
+        return rec.next(leader, wall.millis(), why, handOver, steppedDown).above(highestTerm);
+    }
+
+    /** Remembers the highest term and its leader, and says so when the record went back (once per stale term). */
+    private void noteTerm(LeaderRecord rec) {
+        if (rec == null) {
+            return;
+        }
+        if (stale(rec)) {
+            if (rec.term() == staleTermShown) {
+                return; // its renewals
+            }
+            staleTermShown = rec.term();
+            long highest = highestTerm;
+            String leader = highestTermLeader;
+            LOG.warning(() -> selfId + " reads leader term " + rec.term() + " (" + rec.leader() + ") after term "
+                    + highest + " (" + leader + "): a merge kept a stale copy of the record; it moves past " + highest);
+            return;
+        }
+        if (rec.term() > highestTerm) {
+            highestTermLeader = rec.leader();
+        }
+        highestTerm = Math.max(highestTerm, rec.term());
+    }
+
+    /** Whether the record names a term below one this node saw, or the term it saw with another leader. */
+    private boolean stale(LeaderRecord rec) {
+        return rec != null && (rec.term() < highestTerm
+                || rec.term() == highestTerm && !rec.leader().equals(highestTermLeader));
     }
 
     /**
@@ -515,6 +563,7 @@ public final class Leadership {
                     + " times in a row; the copies differ, made one: " + done);
         }
         if (applied) {
+            noteTerm(next);
             if (selfId.equals(next.leaderId())) {
                 // The next renewal is paced from this one, whether or not it extends the lease.
                 renewStartedAt = startedAt;

@@ -543,6 +543,36 @@ class LeadershipTest {
         assertFalse(nodes.get("b").isLeader());
     }
 
+    /**
+     * A merge kept a side's stale copy of the record: the cache went back from b's term 3 to c's term 2 (c on the
+     * small side, cut off since; in the leader benchmark with one segment per cache the resolution's write was
+     * dropped). A node that saw term 3 moves the record past it, c still leading, before anyone names term 3 again.
+     */
+    @Test
+    void aRecordThatWentBackBelowASeenTermIsMovedPastIt() {
+        start("a", "b", "c");
+        run(1_000);
+        LeaderRecord cTerm = store.record.next("c", wall.millis(), "c leads", false, "");
+        store.record = cTerm;
+        store.applied.add(cTerm);
+        run(1_000);
+        store.minority.add("c"); // cut off: reads its last copy, renews nothing
+        LeaderRecord bTerm = cTerm.next("b", wall.millis(), "elected by the bigger side", false, "");
+        store.record = bTerm;
+        store.applied.add(bTerm);
+        run(1_000);
+        assertEquals(3, nodes.get("a").view().term());
+        store.minority.remove("c"); // healed, the merge keeping c's copy
+        store.record = cTerm.renewed(wall.millis());
+        run(2 * CHECK_MS);
+        assertEquals(4, store.record.term(), store.record.toString());
+        assertEquals("c", store.record.leaderId(), "the same leader, in a term no one has named");
+        store.assertOneLeaderPerTerm();
+        for (String id : nodes.keySet()) {
+            assertEquals(4, nodes.get(id).view().term(), id);
+        }
+    }
+
     private long runUntil(java.util.function.BooleanSupplier done, long maxMs) {
         for (long t = 0; t < maxMs; t += CHECK_MS) {
             if (done.getAsBoolean()) {
