@@ -22,7 +22,6 @@ import io.sprawl.overlay.failure.ProbeCodec;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FORK;
 import org.jgroups.protocols.FRAG4;
-import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
 import org.jgroups.protocols.MPING;
 import org.jgroups.protocols.PerDestinationBundler;
@@ -88,6 +87,7 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
      * found the heal sooner, but on 2 busy cores not every coordinator answered within 120 ms: the sides merged
      * in two or three steps, each one an Infinispan recovery and a leader term, and the heals took 16.0-18.8 s
      * against 8.3-23.4 s here. The price of these: one discovery request per second or so to each seed.
+     * The views are compared as soon as a differing one is heard of, not at the next check ({@link PromptMerge}).
      */
     static final long MERGE_MIN_MS = 500;
     static final long MERGE_MAX_MS = 1_500;
@@ -205,7 +205,7 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
         tcp.nonBlockingSends(true);
         stack.add(tcp);
         stack.add(discovery(c));
-        stack.add(new MERGE3().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
+        stack.add(new PromptMerge().setMinInterval(MERGE_MIN_MS).setMaxInterval(MERGE_MAX_MS));
         // A killed process closes its socket: FD_SOCK2 sees that at once, and CrashWitness tells it from a silence.
         // Bound to the node's address, not 0.0.0.0.
         stack.add(new CrashWitness().setBindAddress(bind).setOffset(FD_SOCK_OFFSET).setPortRange(0));

@@ -69,7 +69,7 @@ class ClusterFormationTest {
         List<String> names = stack.getProtocols().stream()
                 .map(p -> p instanceof TCP ? "TCP" : p.getClass().getSimpleName()).toList();
         assertEquals(List.of("FORK", "COMPRESS", "FRAG4", "MFC", "UFC", "GMS", "ProtocolAuth", "STABLE", "UNICAST3", "NAKACK2",
-                "VERIFY_SUSPECT2", "FD_ALL3", "CrashWitness", "MERGE3", "TCPPING", "TCP"), names);
+                "VERIFY_SUSPECT2", "FD_ALL3", "CrashWitness", "PromptMerge", "TCPPING", "TCP"), names);
     }
 
     @Test

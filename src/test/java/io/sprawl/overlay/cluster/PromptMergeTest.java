@@ -1,0 +1,58 @@
+package io.sprawl.overlay.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sprawl.overlay.config.OverlayConfig;
+import io.sprawl.overlay.testkit.Await;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jgroups.JChannel;
+import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.stack.Protocol;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two clusters that come to hear of each other merge at once, not at the next periodic comparison: here that one
+ * is set to a minute, so only the prompt comparison can merge them within the wait.
+ */
+class PromptMergeTest {
+
+    private static final int A = 23992;
+    private static final int B = 23993;
+
+    @Test
+    void clustersMergeAsSoonAsTheyHearOfEachOther() throws Exception {
+        String cluster = "prompt-merge-" + System.nanoTime();
+        try (JChannel a = alone("a", A); JChannel b = alone("b", B)) {
+            a.connect(cluster);
+            b.connect(cluster);
+            assertEquals(1, a.getView().size(), "a started alone");
+            assertEquals(1, b.getView().size(), "b started alone");
+            PromptMerge merge = a.getProtocolStack().findProtocol(PromptMerge.class);
+            assertEquals(ClassConfigurator.getProtocolId(MERGE3.class), merge.getId(), "MERGE3's headers on the wire");
+            List<InetSocketAddress> both = List.of(new InetSocketAddress("127.0.0.1", A),
+                    new InetSocketAddress("127.0.0.1", B));
+            for (JChannel ch : List.of(a, b)) {
+                ch.getProtocolStack().<TCPPING>findProtocol(TCPPING.class).setInitialHosts(both);
+            }
+            Await.until("one view of both", Duration.ofSeconds(20),
+                    () -> a.getView().size() == 2 && b.getView().equals(a.getView()),
+                    () -> a.getView() + " / " + b.getView());
+        }
+    }
+
+    /** A channel of this stack whose only seed is itself, its periodic comparison once a minute. */
+    private static JChannel alone(String id, int port) throws Exception {
+        OverlayConfig c = OverlayConfig.from(Map.of("sprawl.node.id", id, "sprawl.gossip.port", String.valueOf(port),
+                "sprawl.cluster.security", "plaintext", "sprawl.bind.address", "127.0.0.1",
+                "sprawl.seeds", "127.0.0.1:" + port));
+        List<Protocol> stack = JGroupsStack.protocols(c);
+        stack.stream().filter(PromptMerge.class::isInstance).map(PromptMerge.class::cast)
+                .forEach(p -> p.periodic(60_000));
+        return new JChannel(stack).name(id);
+    }
+}
