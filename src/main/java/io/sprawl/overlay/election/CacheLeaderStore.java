@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.infinispan.commons.IllegalLifecycleStateException;
+import org.infinispan.context.Flag;
 import org.infinispan.distribution.LocalizedCacheTopology;
 import org.infinispan.functional.FunctionalMap;
 import org.infinispan.functional.impl.FunctionalMapImpl;
@@ -148,20 +149,25 @@ final class CacheLeaderStore implements LeaderStore {
     }
 
     /**
-     * Makes every copy the key's primary owner's: reads it there and writes it back over itself, a conditional
-     * write like the claims, so a claim taken meanwhile refuses it rather than being overwritten. Infinispan's
-     * own {@code ConflictManager.resolveConflicts}, used before, reads every copy and then puts its choice
-     * unconditionally: a claim landing between the two was lost while its claimant acted on it. The primary's
-     * copy is the one every conditional write is decided against, so it is the record the cluster already goes
-     * by. Blocks the election thread for two remote timeouts at most.
+     * Makes every copy one: the key's primary owner's, or this node's own where that holds a later term. Reads the
+     * primary's copy and replaces it, a conditional write like the claims, so a claim taken meanwhile refuses it
+     * rather than being overwritten. Infinispan's own {@code ConflictManager.resolveConflicts}, used before, reads
+     * every copy and then puts its choice unconditionally: a claim landing between the two was lost while its
+     * claimant acted on it. Never the lower term: the primary's copy alone, written over a later one, took the
+     * record from term 4 back to 3 in the leader benchmark (a claim taken while two killed members were still in
+     * the view, and a new primary that had not received it). Blocks the election thread for two remote timeouts
+     * at most.
      */
     @Override
     public String reconcile() {
         long timeout = 2 * cache.getCacheConfiguration().clustering().remoteTimeout();
         try {
             LeaderRecord held = primaryCopy().get(timeout, TimeUnit.MILLISECONDS);
-            return cache.replaceAsync(KEY, held, held).get(timeout, TimeUnit.MILLISECONDS)
-                    ? "every copy is now the primary owner's (term " + held.term() + ")"
+            LeaderRecord own = cache.withFlags(Flag.CACHE_MODE_LOCAL).get(KEY);
+            LeaderRecord keep = own != null && own.term() > held.term() ? own : held;
+            String whose = keep == held ? "the primary owner's" : "this node's, a later term than the primary's";
+            return cache.replaceAsync(KEY, held, keep).get(timeout, TimeUnit.MILLISECONDS)
+                    ? "every copy is now " + whose + " (term " + keep.term() + ")"
                     : "the record changed meanwhile, and that write reached every copy";
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable why = e instanceof ExecutionException ? e.getCause() : e;

@@ -135,12 +135,12 @@ class CacheLeaderStoreTest {
     }
 
     /**
-     * {@link CacheLeaderStore#reconcile}: every member ends up holding the primary owner's copy, the one conditional
-     * writes are decided against, whatever the other copies held (here a higher term on one member: a claim that
-     * reached it and not the primary).
+     * {@link CacheLeaderStore#reconcile}: every member ends up holding one copy, the primary owner's, the one
+     * conditional writes are decided against, unless the reconciling member's own copy holds a later term (a claim
+     * that reached it and not the primary): then that one, so the record never goes back to a lower term.
      */
     @Test
-    void reconcilingMakesDifferingCopiesThePrimaryOwners() throws Exception {
+    void reconcilingMakesDifferingCopiesOneNeverALowerTerm() throws Exception {
         LeaderRecord a1 = LeaderRecord.first("a", 1_000, "test");
         assertTrue(write(stores.get("a"), null, a1));
         String other = notPrimary();
@@ -151,19 +151,31 @@ class CacheLeaderStoreTest {
         assertFalse(write(stores.get(other), c2, c2.renewed(3_000)), "refused over its own copy");
 
         String done = stores.get(other).reconcile();
-        assertTrue(done.startsWith("every copy is now the primary owner's"), done);
+        assertTrue(done.startsWith("every copy is now this node's"), done);
         for (String id : IDS) {
-            Await.until(id + " to hold the primary's copy", T, () -> a1.equals(stores.get(id).read()));
+            Await.until(id + " to hold the later term", T, () -> c2.equals(stores.get(id).read()));
         }
-        assertTrue(write(stores.get(other), a1, a1.renewed(3_000)), "and the record is written on as one");
+        assertTrue(write(stores.get(other), c2, c2.renewed(3_000)), "and the record is written on as one");
+
+        // A member whose own copy is behind takes the primary's.
+        String behind = IDS.stream().filter(id -> !id.equals(other)).filter(id -> !isPrimary(id)).findFirst()
+                .orElseThrow();
+        LeaderRecord renewed = stores.get(behind).read();
+        caches.get(behind).getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL)
+                .put(CacheLeaderStore.KEY, a1);
+        assertTrue(stores.get(behind).reconcile().startsWith("every copy is now the primary owner's"));
+        Await.until(behind + " to hold the primary's copy again", T, () -> renewed.equals(stores.get(behind).read()));
     }
 
     /** A member that is not the primary owner of the leader record's key. */
     private String notPrimary() {
+        return IDS.stream().filter(id -> !isPrimary(id)).findFirst().orElseThrow();
+    }
+
+    private boolean isPrimary(String id) {
         var primary = caches.get("a").getAdvancedCache().getDistributionManager().getCacheTopology()
                 .getDistribution(CacheLeaderStore.KEY).primary();
-        return IDS.stream().filter(id -> !caches.get(id).getCacheManager().getAddress().equals(primary))
-                .findFirst().orElseThrow();
+        return caches.get(id).getCacheManager().getAddress().equals(primary);
     }
 
     /**
