@@ -101,8 +101,9 @@ public final class Settings {
 
     public static final Setting<Integer> JOIN_TIMEOUT_MS = new Setting<>("sprawl.join.timeout-ms", "5000",
             "How long a starting node waits for an answer from a seed before it forms a cluster alone"
-                    + " (JGroups GMS join_timeout). Discovery ends at the coordinator's answer, so only the"
-                    + " first node of a new cluster pays it all. Infinispan's 2 s was too short for a cold JVM's"
+                    + " (JGroups GMS join_timeout). Discovery ends at the coordinator's answer, so only a node"
+                    + " that finds no running member (the first of a new cluster, or of a whole cluster restarted)"
+                    + " pays it all. Infinispan's 2 s was too short for a cold JVM's"
                     + " TLS handshakes on a busy machine: in the leader benchmark all 8 nodes started beside a"
                     + " running one found no member after 2.3-2.8 s and formed 8 clusters, merged one by one.",
             intIn(100, 60_000, "milliseconds"));

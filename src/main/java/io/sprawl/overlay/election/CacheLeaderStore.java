@@ -164,8 +164,17 @@ final class CacheLeaderStore implements LeaderStore {
         try {
             LeaderRecord held = primaryCopy().get(timeout, TimeUnit.MILLISECONDS);
             LeaderRecord own = cache.withFlags(Flag.CACHE_MODE_LOCAL).get(KEY);
-            LeaderRecord keep = own != null && own.term() > held.term() ? own : held;
-            String whose = keep == held ? "the primary owner's" : "this node's, a later term than the primary's";
+            if (held == null) {
+                return "not done (the primary owner holds no record); the next refusals try again";
+            }
+            boolean later = own != null && own.term() > held.term();
+            if (later && topology().moving()) {
+                // Taking the later term is a change of term, and terms change only while the cache is quiet.
+                return "not done (this node's copy holds a later term, and the cache is moving); the next refusals"
+                        + " try again";
+            }
+            LeaderRecord keep = later ? own : held;
+            String whose = later ? "this node's, a later term than the primary's" : "the primary owner's";
             return cache.replaceAsync(KEY, held, keep).get(timeout, TimeUnit.MILLISECONDS)
                     ? "every copy is now " + whose + " (term " + keep.term() + ")"
                     : "the record changed meanwhile, and that write reached every copy";

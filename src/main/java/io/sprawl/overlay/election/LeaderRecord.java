@@ -52,11 +52,17 @@ public record LeaderRecord(
         return term > seen ? this : new LeaderRecord(leader, seen + 1, since, renewedAt, reason, released, steppedDown);
     }
 
-    /** The same leader in a term past {@code seen}, from {@code now}: a stale copy kept by a merge, moved on. */
-    public LeaderRecord lifted(long seen, long now) {
-        return new LeaderRecord(leader, seen + 1, now, renewedAt, "term lifted past " + seen + " (a merge had kept a"
-                + " stale copy of the record): " + reason, released, steppedDown);
+    /**
+     * The same leader in a term past {@code seen}: a stale copy kept by a merge, moved on. Its tenure ({@code since})
+     * goes on; the reason says so once.
+     */
+    public LeaderRecord lifted(long seen) {
+        String why = reason.startsWith(LIFTED) ? reason.substring(reason.indexOf(": ") + 2) : reason;
+        return new LeaderRecord(leader, seen + 1, since, renewedAt, LIFTED + seen + " (a stale copy of the record was"
+                + " kept): " + why, released, steppedDown);
     }
+
+    private static final String LIFTED = "term lifted past ";
 
     /** The same term renewed; the time always moves forward so every renewal is a new value. */
     public LeaderRecord renewed(long now) {

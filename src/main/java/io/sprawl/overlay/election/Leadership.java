@@ -391,7 +391,7 @@ public final class Leadership {
         }
         if (stale(rec) && settled.getAsBoolean()) {
             // Any node that saw the later term moves the record past it; the conditional write lets one of them.
-            write(rec, rec.lifted(highestTerm, wall.millis()), now, null);
+            write(rec, rec.lifted(highestTerm), now, null);
             return;
         }
         if (!mine) {
@@ -488,8 +488,11 @@ public final class Leadership {
             staleTermShown = rec.term();
             long highest = highestTerm;
             String leader = highestTermLeader;
-            LOG.warning(() -> selfId + " reads leader term " + rec.term() + " (" + rec.leader() + ") after term "
-                    + highest + " (" + leader + "): a merge kept a stale copy of the record; it moves past " + highest);
+            // Lower: a copy went back. The same term with another leader is also what a merge of two clusters that
+            // formed apart leaves on the side whose term-1 record lost: said, not warned.
+            LOG.log(rec.term() < highest ? Level.WARNING : Level.INFO, () -> selfId + " reads leader term "
+                    + rec.term() + " (" + rec.leader() + ") after term " + highest + " (" + leader + "): the record"
+                    + " is moved past " + highest + " so that no term is named twice");
             return;
         }
         if (rec.term() > highestTerm) {

@@ -573,6 +573,23 @@ class LeadershipTest {
         }
     }
 
+    /**
+     * The same term with another leader: two clusters that formed apart each named a term-1 leader, and the merge
+     * kept b's record. The nodes that saw a in term 1 move b's record to term 2, so term 1 means one leader again.
+     */
+    @Test
+    void theSameTermWithAnotherLeaderIsMovedPastIt() {
+        start("a", "b", "c");
+        run(1_000);
+        assertEquals("a", store.record.leaderId());
+        assertEquals(1, store.record.term());
+        store.record = LeaderRecord.first("b", wall.millis(), "b's cluster, formed apart");
+        run(2 * CHECK_MS);
+        assertEquals(2, store.record.term(), store.record.toString());
+        assertEquals("b", store.record.leaderId());
+        assertTrue(store.record.reason().startsWith("term lifted past 1"), store.record.reason());
+    }
+
     private long runUntil(java.util.function.BooleanSupplier done, long maxMs) {
         for (long t = 0; t < maxMs; t += CHECK_MS) {
             if (done.getAsBoolean()) {

@@ -91,7 +91,7 @@ class ClusterFormationTest {
         for (String id : List.of("a", "b")) {
             GossipManager n = nodes.node(id);
             Await.until(id + " to see c LEFT", SOON, () -> n.membership().nodeState("c").orElse(null) == MemberState.LEFT);
-            MembershipEvent last = n.membership().events(0).stream().filter(e -> e.node().equals("c")).reduce((x, y) -> y)
+            MembershipEvent last = n.membership().events(0).stream().filter(e -> "c".equals(e.node())).reduce((x, y) -> y)
                     .orElseThrow();
             assertEquals(MemberState.LEFT, last.to());
             assertEquals("graceful leave", last.reason());
@@ -105,7 +105,7 @@ class ClusterFormationTest {
         nodes.awaitState(SOON, "c", MemberState.FAILED);
         for (GossipManager n : nodes.running()) {
             // Its stack closed without a goodbye: the view drops it, or the overlay sees its sockets closed first.
-            String reason = n.membership().events(0).stream().filter(e -> e.node().equals("c")
+            String reason = n.membership().events(0).stream().filter(e -> "c".equals(e.node())
                     && e.to() == MemberState.FAILED).findFirst().orElseThrow().reason();
             assertTrue(reason.equals("view change") || reason.startsWith("process gone"), reason);
         }
@@ -119,7 +119,7 @@ class ClusterFormationTest {
             Await.until(n.selfId() + " to see c's incarnation 2", SOON,
                     () -> n.membership().member("c").map(m -> m.incarnation() == 2).orElse(false));
         }
-        assertTrue(nodes.node("a").membership().events(0).stream().anyMatch(e -> e.node().equals("c")
+        assertTrue(nodes.node("a").membership().events(0).stream().anyMatch(e -> "c".equals(e.node())
                 && e.from() == MemberState.FAILED && e.to() == MemberState.HEALTHY && e.reason().equals("rejoined")));
         assertNotEquals(again.membership().snapshot().member("c").orElseThrow().transportId(), "");
     }

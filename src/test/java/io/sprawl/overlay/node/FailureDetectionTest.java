@@ -117,6 +117,6 @@ class FailureDetectionTest {
     }
 
     private List<MembershipEvent> events(String observer, String about) {
-        return nodes.node(observer).membership().events(0).stream().filter(e -> e.node().equals(about)).toList();
+        return nodes.node(observer).membership().events(0).stream().filter(e -> about.equals(e.node())).toList();
     }
 }
