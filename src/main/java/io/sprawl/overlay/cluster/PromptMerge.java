@@ -10,7 +10,7 @@ import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.MERGE3;
 
 /**
- * JGroups' MERGE3, comparing the views it heard of as soon as it hears of one that differs from its own.
+ * JGroups' MERGE3, comparing the views it heard of as soon as it hears of a member outside its own view.
  *
  * <p>Why. MERGE3 ties two things to one interval (1.6 x max_interval): how often a member compares the views it
  * heard of, and how long it then waits for the other coordinators' views (a tenth of it). Only the merge leader
@@ -18,8 +18,8 @@ import org.jgroups.protocols.MERGE3;
  * though the other eight had named it leader after 0.9-1.5 s. Comparing every second with the same 240 ms wait
  * (tried) merged sooner, but once the big side's coordinator answered too late and the sides merged without it,
  * in two steps. Here a comparison runs {@link #SETTLE_MS} after a member outside this view is first heard of (so
- * the other sides' views arrive too), at most one per {@link #MIN_GAP_MS}, and waits {@code checkInterval / 10} for the
- * coordinators' views: the check interval is long ({@link #CHECK_MS}), so that wait is long too, and MERGE3's
+ * the other sides' views arrive too), at most one per {@link #MIN_GAP_MS}, and waits {@code checkInterval / 10}
+ * for the coordinators' views: the check interval is long ({@link #CHECK_MS}), so that wait is long too, and MERGE3's
  * periodic comparison stays as the backstop.
  *
  * <p>A view that differs for another reason (asymmetric views inside one side) waits for the periodic comparison:
@@ -42,7 +42,6 @@ public final class PromptMerge extends MERGE3 {
 
     /** When a view other than this member's was first heard of since the last comparison (nanos; 0: none). */
     private final AtomicLong differingSince = new AtomicLong();
-    private final AtomicLong comparisons = new AtomicLong();
     /** A comparison is running: MERGE3 starts a new checker task at each view, and the old one may still wait. */
     private final AtomicBoolean comparing = new AtomicBoolean();
     /** Written by the checker task, which moves to another timer thread with each view. */
@@ -65,11 +64,6 @@ public final class PromptMerge extends MERGE3 {
     PromptMerge periodic(long ms) {
         periodicMs = ms;
         return this;
-    }
-
-    /** How many comparisons have run (prompt or periodic): for tests. */
-    long comparisons() {
-        return comparisons.get();
     }
 
     @Override
@@ -114,7 +108,6 @@ public final class PromptMerge extends MERGE3 {
             }
             try {
                 lastComparison = now;
-                comparisons.incrementAndGet();
                 super.run(); // compares, merges if the views differ, and forgets the views heard of
             } finally {
                 comparing.set(false);
