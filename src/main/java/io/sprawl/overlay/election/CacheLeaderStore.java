@@ -163,10 +163,10 @@ final class CacheLeaderStore implements LeaderStore {
         long timeout = 2 * cache.getCacheConfiguration().clustering().remoteTimeout();
         try {
             LeaderRecord held = primaryCopy().get(timeout, TimeUnit.MILLISECONDS);
-            LeaderRecord own = cache.withFlags(Flag.CACHE_MODE_LOCAL).get(KEY);
             if (held == null) {
                 return "not done (the primary owner holds no record); the next refusals try again";
             }
+            LeaderRecord own = cache.withFlags(Flag.CACHE_MODE_LOCAL).get(KEY);
             boolean later = own != null && own.term() > held.term();
             if (later && topology().moving()) {
                 // Taking the later term is a change of term, and terms change only while the cache is quiet.

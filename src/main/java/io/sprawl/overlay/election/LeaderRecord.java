@@ -26,6 +26,9 @@ public record LeaderRecord(
         @ProtoField(number = 6) boolean released,
         @ProtoField(number = 7) String steppedDown) {
 
+    /** How a lifted record's reason begins. */
+    private static final String LIFTED = "term lifted past ";
+
     public LeaderRecord {
         leader = leader == null ? "" : leader;
         reason = reason == null ? "" : reason;
@@ -61,8 +64,6 @@ public record LeaderRecord(
         return new LeaderRecord(leader, seen + 1, since, renewedAt, LIFTED + seen + " (a stale copy of the record was"
                 + " kept): " + why, released, steppedDown);
     }
-
-    private static final String LIFTED = "term lifted past ";
 
     /** The same term renewed; the time always moves forward so every renewal is a new value. */
     public LeaderRecord renewed(long now) {

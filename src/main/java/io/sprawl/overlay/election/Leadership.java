@@ -175,6 +175,7 @@ public final class Leadership {
     private long highestTerm;
     /** The leader this node saw first in {@link #highestTerm} ("" for none): a term is never named with another. */
     private String highestTermLeader = "";
+    /** The stale term last logged, so its renewals are not logged again. */
     private long staleTermShown = -1;
     /** The last reason logged for not claiming a vacant leadership yet. */
     private String shownVacancy;
