@@ -4,6 +4,7 @@ import io.sprawl.overlay.membership.MemberRecord;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
+import org.jgroups.Address;
 import org.jgroups.Message;
 import org.jgroups.auth.AuthToken;
 import org.jgroups.auth.FixedMembershipToken;
@@ -14,6 +15,7 @@ import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.util.Bits;
 import org.jgroups.util.ByteArrayDataInputStream;
 import org.jgroups.util.ByteArrayDataOutputStream;
+import org.jgroups.util.ExtendedUUID;
 import org.jgroups.util.MessageBatch;
 
 /**
@@ -24,6 +26,11 @@ import org.jgroups.util.MessageBatch;
  * there, and the join request with it would be lost) and ignores it; its own join or merge request, which
  * carries no header, is taken as speaking 1-1. Two ranges meet when they share a version; the refused node's connect fails with this node's
  * one-line reason (JGroups hands a join refusal's text to the joiner), and both sides log it.
+ *
+ * <p>A joiner must also be an Infinispan node (its address an {@link ExtendedUUID} carrying Infinispan's
+ * version, as Infinispan's transport makes them): Infinispan's view handler reads that from every member's
+ * address, so admitting a plain JGroups channel fails the coordinator's view installation (an exception on
+ * GMS's thread) and leaves its caches on the old view while JGroups moved on; the joiner's requests time out.
  *
  * <p>JGroups' threads call {@link #up}: the check is a comparison, nothing blocks.
  */
@@ -93,7 +100,9 @@ final class ProtocolAuth extends AUTH {
         if (!needsAuthentication(msg, gms)) {
             return true;
         }
-        String refusal = refusal(header.getToken(), String.valueOf(msg.getSrc()));
+        String who = String.valueOf(msg.getSrc());
+        String refusal = notInfinispan(msg.getSrc());
+        refusal = refusal != null ? who + ": " + refusal : refusal(header.getToken(), who);
         if (refusal == null) {
             return true;
         }
@@ -102,6 +111,20 @@ final class ProtocolAuth extends AUTH {
         LOG.warning(nodeId + " refused " + refusal);
         sendRejectionMessage(gms.getType(), msg.getSrc(), nodeId + " refused " + refusal);
         return false;
+    }
+
+    /** Why Infinispan could not take this address into its view, or null when it can. */
+    static String notInfinispan(Address address) {
+        if (!(address instanceof ExtendedUUID uuid)) {
+            return "it is not an Infinispan node (a plain JGroups address); the cluster's caches cannot take it";
+        }
+        try {
+            org.infinispan.remoting.transport.Address.fromExtendedUUID(uuid);
+            return null;
+        } catch (RuntimeException e) {
+            return "it is not an Infinispan node (its address carries no Infinispan version: " + e.getMessage()
+                    + "); the cluster's caches cannot take it";
+        }
     }
 
     /** Why a node with this token may not join, or null when its range meets this node's. */

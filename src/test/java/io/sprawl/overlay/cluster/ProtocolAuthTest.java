@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.infinispan.remoting.transport.Address;
 import org.jgroups.JChannel;
 import org.jgroups.auth.FixedMembershipToken;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +79,15 @@ class ProtocolAuthTest {
     }
 
     @Test
+    void aPlainJGroupsChannelIsRefusedNotLeftToBreakTheCoordinatorsCaches() throws Exception {
+        JChannel plain = channel("plain", 3); // a plain UUID address: not an Infinispan node's
+        Exception e = assertThrows(Exception.class, () -> plain.connect(cluster));
+        String reason = rootMessage(e);
+        assertTrue(reason.contains("refused plain: it is not an Infinispan node (a plain JGroups address)"), reason);
+        assertEquals(2, nodes.node("a").transport().channel().getView().size());
+    }
+
+    @Test
     void theRangeRules() {
         ProtocolAuth auth = new ProtocolAuth("a", 1, 2);
         assertNull(auth.refusal(new FixedMembershipToken("sprawl-protocol 2-5"), "x"));
@@ -89,8 +99,15 @@ class ProtocolAuthTest {
         assertEquals("sprawl-protocol 1-2", ProtocolAuth.carried(new FixedMembershipToken("sprawl-protocol 1-2")));
     }
 
-    /** A bare channel of this build's stack, with a certificate of the cluster's CA, seeded with a and b. */
+    /** A bare channel of this build's stack addressed as an Infinispan node is (every release is one). */
     private JChannel joiner(String name, int i) throws Exception {
+        JChannel ch = channel(name, i);
+        ch.addAddressGenerator(() -> Address.randomUUID(name, null, null, null));
+        return ch;
+    }
+
+    /** A bare channel of this build's stack, with a certificate of the cluster's CA, seeded with a and b. */
+    private JChannel channel(String name, int i) throws Exception {
         Map<String, String> s = new HashMap<>();
         s.put("sprawl.node.id", name);
         s.put("sprawl.cluster.name", cluster);
