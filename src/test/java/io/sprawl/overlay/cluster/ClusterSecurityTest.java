@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.node.GossipManager;
 import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.InfinispanAddresses;
 import io.sprawl.overlay.testkit.LocalNodes;
 import io.sprawl.overlay.testkit.TestPki;
 import java.io.ByteArrayOutputStream;
@@ -246,6 +247,7 @@ class ClusterSecurityTest {
         OverlayConfig c = OverlayConfig.from(s);
         JChannel ch = new JGroupsStack(c, tls).createChannel(cluster);
         ch.setName(name);
+        InfinispanAddresses.addressedAsANode(ch, name); // refused for its certificate, not its address
         ch.connect(cluster);
         return ch;
     }

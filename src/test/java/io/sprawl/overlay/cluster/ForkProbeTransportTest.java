@@ -8,6 +8,7 @@ import io.sprawl.overlay.membership.MemberRecord;
 import io.sprawl.overlay.membership.MembershipManager;
 import io.sprawl.overlay.membership.RecordStatus;
 import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.InfinispanAddresses;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -51,6 +52,7 @@ class ForkProbeTransportTest {
                 "sprawl.cluster.security", "plaintext", "sprawl.seeds", "127.0.0.1:" + PORT + ",127.0.0.1:" + (PORT + 1)));
         JChannel ch = new JGroupsStack(c, null).createChannel(cluster);
         ch.setName(id);
+        InfinispanAddresses.addressedAsANode(ch, id);
         ch.connect(cluster);
         return ch;
     }

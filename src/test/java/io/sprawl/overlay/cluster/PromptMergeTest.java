@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.InfinispanAddresses;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +54,6 @@ class PromptMergeTest {
         List<Protocol> stack = JGroupsStack.protocols(c);
         stack.stream().filter(PromptMerge.class::isInstance).map(PromptMerge.class::cast)
                 .forEach(p -> p.periodic(60_000));
-        return new JChannel(stack).name(id);
+        return InfinispanAddresses.addressedAsANode(new JChannel(stack).name(id), id);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sprawl.overlay.config.OverlayConfig;
 import io.sprawl.overlay.testkit.Await;
+import io.sprawl.overlay.testkit.InfinispanAddresses;
 import io.sprawl.overlay.testkit.LocalNodes;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.infinispan.remoting.transport.Address;
 import org.jgroups.JChannel;
 import org.jgroups.auth.FixedMembershipToken;
 import org.junit.jupiter.api.AfterEach;
@@ -96,14 +96,16 @@ class ProtocolAuthTest {
         assertTrue(auth.refusal(new FixedMembershipToken("hello"), "x").contains("names no sprawl-overlay protocol"));
         assertNull(ProtocolAuth.parse("sprawl-protocol 2-1"));
         assertNull(ProtocolAuth.parse("sprawl-protocol x-1"));
+        assertNull(ProtocolAuth.notInfinispan(
+                org.infinispan.remoting.transport.Address.randomUUID("x", null, null, null)));
+        assertTrue(ProtocolAuth.notInfinispan(org.jgroups.util.ExtendedUUID.randomUUID("x"))
+                .contains("carries no Infinispan version"));
         assertEquals("sprawl-protocol 1-2", ProtocolAuth.carried(new FixedMembershipToken("sprawl-protocol 1-2")));
     }
 
     /** A bare channel of this build's stack addressed as an Infinispan node is (every release is one). */
     private JChannel joiner(String name, int i) throws Exception {
-        JChannel ch = channel(name, i);
-        ch.addAddressGenerator(() -> Address.randomUUID(name, null, null, null));
-        return ch;
+        return InfinispanAddresses.addressedAsANode(channel(name, i), name);
     }
 
     /** A bare channel of this build's stack, with a certificate of the cluster's CA, seeded with a and b. */
