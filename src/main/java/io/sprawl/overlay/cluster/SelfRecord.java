@@ -37,6 +37,14 @@ public final class SelfRecord {
      */
     public static final long PREVIOUS_PROCESS_WAIT_MS = 4_000 + JGroupsStack.VERIFY_SUSPECT_MS + 1_500;
 
+    /**
+     * Tries of the goodbye. Its write waits for the record's lock at the key's primary owner (10 s at most), and an
+     * earlier write of this record can hold that lock for the whole remote timeout (15 s) while a backup never
+     * answers: in MinorityReadinessIT a refutation written right after a SIGSTOP waited on a member that had
+     * excluded the writer meanwhile, and the goodbye gave up 8 ms before the lock came free. A second try outlasts it.
+     */
+    static final int GOODBYE_ATTEMPTS = 2;
+
     private final OverlayConfig config;
     private final Clock clock;
     private final ClusterTransport transport;
@@ -111,15 +119,23 @@ public final class SelfRecord {
      */
     public void leave() {
         leaving = true;
-        try {
-            synchronized (lock) {
-                MemberRecord goodbye = current.leaving(clock.millis());
-                current = goodbye;
-                cache.put(goodbye.id(), goodbye);
+        for (int attempt = 1; attempt <= GOODBYE_ATTEMPTS; attempt++) {
+            try {
+                synchronized (lock) {
+                    MemberRecord goodbye = current.leaving(clock.millis());
+                    current = goodbye;
+                    cache.put(goodbye.id(), goodbye);
+                }
+                LOG.info(() -> "node " + config.nodeId() + " left cluster '" + config.clusterName() + "'");
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == GOODBYE_ATTEMPTS) {
+                    LOG.log(Level.WARNING, "could not say goodbye; the others will see this node FAILED", e);
+                } else {
+                    int tried = attempt;
+                    LOG.info(() -> "goodbye attempt " + tried + " failed (" + e + "); trying again");
+                }
             }
-            LOG.info(() -> "node " + config.nodeId() + " left cluster '" + config.clusterName() + "'");
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not say goodbye; the others will see this node FAILED", e);
         }
     }
 
