@@ -35,8 +35,7 @@ import org.jgroups.protocols.MERGE3;
  * the first one after a heal opens new connections (the view change closed the old ones) with a TLS handshake:
  * in the leader benchmark the merge view came ~2.9 s after a 5+4 heal, most of it waiting for that round. Only
  * coordinators search (only they start merges), so the price is one round of discovery requests to the seeds
- * (with DNS discovery, a DNS query first) every 0.4 s on one node per side, and only after a loss; an idle
- * cluster pays nothing.
+ * every 0.4 s on one node per side, and only after a loss; an idle cluster pays nothing.
  *
  * <p>Threads: INFOs arrive on JGroups' delivery threads and only stamp {@link #differingSince}; the comparison
  * and the search run on MERGE3's own timer task, as before, never two comparisons at once ({@link #comparing});
