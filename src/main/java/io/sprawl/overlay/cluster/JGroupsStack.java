@@ -88,8 +88,7 @@ public final class JGroupsStack implements JGroupsChannelConfigurator {
      * in two or three steps, each one an Infinispan recovery and a leader term, and the heals took 16.0-18.8 s
      * against 8.3-23.4 s here. The price of these: one discovery request per second or so to each seed.
      * ({@link PromptMerge} changes the comparison: 0.3 s after a member outside the view is heard of, at most once a
-     * second, waiting 600 ms for the views; MERGE3's own every 6 s as a backstop; and a coordinator that lost
-     * members runs a discovery round every 0.4 s until they are back, for a minute at most.)
+     * second, waiting 600 ms for the views; MERGE3's own every 6 s as a backstop.)
      */
     static final long MERGE_MIN_MS = 500;
     static final long MERGE_MAX_MS = 1_500;

@@ -1,11 +1,8 @@
 package io.sprawl.overlay.cluster;
 
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jgroups.Address;
-import org.jgroups.Event;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
 import org.jgroups.ViewId;
@@ -29,17 +26,8 @@ import org.jgroups.protocols.MERGE3;
  * 6 s and 600 ms, where MERGE3 alone took 2.4 s and 240 ms. A stranger that can never merge (refused by
  * {@code ProtocolAuth}) costs a comparison per INFO it sends, about one a second.
  *
- * <p>A coordinator whose view lost members also looks for them every {@link #SEARCH_EVERY_MS}, for
- * {@link #SEARCH_FOR_MS} after the last loss or until they are back: a discovery round to the seeds, whose answers
- * are the INFOs above. MERGE3's own rounds come every 0.75-2.25 s (JGroups' max(min, random(max) + max / 2)), and
- * the first one after a heal opens new connections (the view change closed the old ones) with a TLS handshake:
- * in the leader benchmark the merge view came ~2.9 s after a 5+4 heal, most of it waiting for that round. Only
- * coordinators search (only they start merges), so the price is one round of discovery requests to the seeds
- * every 0.4 s on one node per side, and only after a loss; an idle cluster pays nothing.
- *
  * <p>Threads: INFOs arrive on JGroups' delivery threads and only stamp {@link #differingSince}; the comparison
- * and the search run on MERGE3's own timer task, as before, never two comparisons at once ({@link #comparing});
- * views come down on GMS's thread, and {@link #lost} is under this protocol's lock.
+ * runs on MERGE3's own timer task, as before, never two at once ({@link #comparing}).
  */
 public final class PromptMerge extends MERGE3 {
 
@@ -51,17 +39,6 @@ public final class PromptMerge extends MERGE3 {
     static final long MIN_GAP_MS = 1_000;
     /** How often the timer task looks whether a comparison is due (a look at two longs). */
     static final long TICK_MS = 200;
-    /** How often a coordinator whose view lost members runs a discovery round to find them. */
-    static final long SEARCH_EVERY_MS = 400;
-    /** How long after the last loss it keeps searching (a crashed member never comes back by its old address). */
-    static final long SEARCH_FOR_MS = 60_000;
-
-    /** Members the view lost and that are not back; empty once {@link #SEARCH_FOR_MS} passed. Under this's lock. */
-    private final Set<Address> lost = new HashSet<>();
-    /** When a member was last lost (nanos). Under this's lock. */
-    private long lostAt;
-    /** When the last search ran (nanos); the timer task's own. */
-    private volatile long lastSearch;
 
     /** When a view other than this member's was first heard of since the last comparison (nanos; 0: none). */
     private final AtomicLong differingSince = new AtomicLong();
@@ -104,34 +81,6 @@ public final class PromptMerge extends MERGE3 {
         }
     }
 
-    @Override
-    public Object down(Event evt) {
-        if (evt.getType() == Event.VIEW_CHANGE) {
-            noteLost(view, evt.getArg());
-        }
-        return super.down(evt);
-    }
-
-    /** Who the view change from {@code before} (null at the first) to {@code after} lost, and who is back. */
-    private synchronized void noteLost(View before, View after) {
-        if (before != null) {
-            for (Address a : before.getMembers()) {
-                if (!after.containsMember(a) && lost.add(a)) {
-                    lostAt = System.nanoTime();
-                }
-            }
-        }
-        lost.removeIf(after::containsMember);
-    }
-
-    /** Whether lost members are still looked for at {@code now}; forgets them once the search time is over. */
-    private synchronized boolean searching(long now) {
-        if (!lost.isEmpty() && now - lostAt >= SEARCH_FOR_MS * 1_000_000) {
-            lost.clear();
-        }
-        return !lost.isEmpty();
-    }
-
     /** MERGE3 forgets the views heard of at each view and after each comparison: so does the prompt. */
     @Override
     public void clearViews() {
@@ -146,15 +95,11 @@ public final class PromptMerge extends MERGE3 {
         }
     }
 
-    /** MERGE3's checker, run when a differing view has settled or the check interval has passed; and the search. */
+    /** MERGE3's checker, run when a differing view has settled or the check interval has passed. */
     private final class PromptChecker extends ViewConsistencyChecker {
         @Override
         public void run() {
             long now = System.nanoTime();
-            if (is_coord && now - lastSearch >= SEARCH_EVERY_MS * 1_000_000 && searching(now)) {
-                lastSearch = now;
-                down_prot.down(PromptMerge.this.ASYNC_DISCOVERY_EVENT); // answers come back as INFOs (addInfo)
-            }
             long since = differingSince.get();
             boolean prompt = since != 0 && now - since >= SETTLE_MS * 1_000_000
                     && now - lastComparison >= MIN_GAP_MS * 1_000_000;
