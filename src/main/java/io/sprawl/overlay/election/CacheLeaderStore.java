@@ -2,6 +2,7 @@ package io.sprawl.overlay.election;
 
 import io.sprawl.overlay.cluster.ClusterTransport;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +134,12 @@ final class CacheLeaderStore implements LeaderStore {
             public boolean moving() {
                 LocalizedCacheTopology t = cache.getDistributionManager().getCacheTopology();
                 return t == null || (t.getPhase() != CacheTopology.Phase.NO_REBALANCE && !afterCoordinatorChange(t));
+            }
+
+            @Override
+            public Set<String> transportMembers() {
+                List<Address> members = cache.getCacheManager().getMembers();
+                return members == null ? Set.of() : ClusterTransport.transportIds(members);
             }
         };
     }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * Whether the leader's term may change now ({@link ClaimRules}' {@code termMayChange}): every member
- * of the transport's view is reachable, and the leader cache is quiet over exactly that view. A write
+ * of the transport's view is reachable, and the leader cache is quiet over that view. A write
  * of the record that fails half-way stays applied on the owners it reached (see {@link CacheLeaderStore}),
  * so a term changes only when no member is unreachable and no state is moving.
  *
@@ -33,12 +33,15 @@ import java.util.function.Supplier;
  *       of five: ~0.2 s in the 3-of-9 benchmark), and waiting for it tells nothing new. A write cannot reach
  *       a member outside the view (Infinispan counts it as a leaver and goes on), a write whose primary owner
  *       was dropped waits for the next topology by itself, and whether this side may write at all is the
- *       store's majority rule against the last quiet topology, not this one.</li>
+ *       store's majority rule against the last quiet topology, not this one. That rule and Infinispan's
+ *       choice of where a write goes read Infinispan's own view, which takes each JGroups view a moment after
+ *       JGroups: until Infinispan has taken this view, a minority side would still count the members it lost
+ *       and send them the write, so the check waits for that.</li>
  *   <li>Quiet: the cache holds every member of the view and is not rebalancing or resolving a merge. A
  *       rebalance that does not finish (seen in the benchmark after three restarts and three kills
  *       within 20 s) must not block every election either: once the view has not changed for
- *       {@code previousProcessWaitMillis}, a rebalance still running counts as quiet. The cache's
- *       members must still be the view's.</li>
+ *       {@code previousProcessWaitMillis}, a rebalance still running counts as quiet. The cache must
+ *       still hold every member of the view.</li>
  * </ul>
  *
  * <p>Threads: called on the election thread only, which owns the two fields.
@@ -52,6 +55,9 @@ public final class TermGuard implements BooleanSupplier {
 
         /** Rebalancing or resolving a merge. */
         boolean moving();
+
+        /** The transport ids of the members of Infinispan's own view (it takes JGroups' views a moment later). */
+        Set<String> transportMembers();
     }
 
     private final Supplier<ClusterTransport.ViewSnapshot> view;
@@ -97,6 +103,12 @@ public final class TermGuard implements BooleanSupplier {
         live.removeAll(gone);
         if (!reachable(live, members)) {
             unsettled = "a member of the view is unreachable";
+            return false;
+        }
+        Set<String> infinispan = new HashSet<>(cache.transportMembers());
+        infinispan.removeAll(gone);
+        if (!infinispan.equals(live)) {
+            unsettled = "Infinispan has not taken the view yet";
             return false;
         }
         Set<String> cached = new HashSet<>(cache.members());

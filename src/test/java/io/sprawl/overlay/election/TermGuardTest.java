@@ -23,6 +23,8 @@ class TermGuardTest {
     private final List<Member> table = new ArrayList<>(List.of(member("a", MemberState.HEALTHY, 0),
             member("b", MemberState.HEALTHY, 0), member("c", MemberState.HEALTHY, 0)));
     private Set<String> cacheMembers = Set.of("ta", "tb", "tc");
+    /** Infinispan's own view: null, the same members as JGroups' (it has taken the view). */
+    private Set<String> infinispanView;
     private boolean moving;
     private final Set<String> provenGone = new java.util.HashSet<>();
 
@@ -36,6 +38,11 @@ class TermGuardTest {
         @Override
         public boolean moving() {
             return moving;
+        }
+
+        @Override
+        public Set<String> transportMembers() {
+            return infinispanView != null ? infinispanView : view.members();
         }
     }, clock, () -> clock.millis() * 1_000_000L, WAIT);
 
@@ -60,7 +67,7 @@ class TermGuardTest {
         cacheMembers = Set.of("ta", "tb");
         assertTrue(guard.getAsBoolean());
         provenGone.clear();
-        view = new ClusterTransport.ViewSnapshot(5, Set.of("ta", "tb", "tc"));
+        view = new ClusterTransport.ViewSnapshot(7, Set.of("ta", "tb", "tc"));
         cacheMembers = Set.of("ta", "tb", "tc");
         assertFalse(guard.getAsBoolean(), "without the proof, failed while still in the view holds it back");
     }
@@ -85,6 +92,17 @@ class TermGuardTest {
         table.set(2, member("c", MemberState.FAILED, clock.millis()));
         cacheMembers = Set.of("ta", "tb", "tc");
         assertTrue(guard.getAsBoolean(), "tc is out of the view: the cache's topology may follow later");
+    }
+
+    @Test
+    void aViewInfinispanHasNotTakenYetHoldsTermsBack() {
+        view = new ClusterTransport.ViewSnapshot(6, Set.of("ta")); // a side cut off from tb and tc
+        table.set(1, member("b", MemberState.FAILED, clock.millis()));
+        table.set(2, member("c", MemberState.FAILED, clock.millis()));
+        infinispanView = Set.of("ta", "tb", "tc");
+        assertFalse(guard.getAsBoolean(), "Infinispan still counts tb and tc: a write would go to them too");
+        infinispanView = Set.of("ta");
+        assertTrue(guard.getAsBoolean(), "from here the store's majority rule judges this side");
     }
 
     @Test
