@@ -308,6 +308,7 @@ public class LeaderBench {
                 }
             }
         }
+        Bench.check(latest > from, "an event of " + nodes + " between the fault and the agreement");
         return latest;
     }
 

@@ -31,6 +31,8 @@ import org.jgroups.util.MessageBatch;
  * version, as Infinispan's transport makes them): Infinispan's view handler reads that from every member's
  * address, so admitting a plain JGroups channel fails the coordinator's view installation (an exception on
  * GMS's thread) and leaves its caches on the old view while JGroups moved on; the joiner's requests time out.
+ * A merge is checked by the address of the other side's merge leader only: a cluster of plain channels could
+ * only come from a stranger with a certificate of this cluster's CA (or anyone, where the cluster runs plaintext).
  *
  * <p>JGroups' threads call {@link #up}: the check is a comparison, nothing blocks.
  */
@@ -100,8 +102,10 @@ final class ProtocolAuth extends AUTH {
         if (!needsAuthentication(msg, gms)) {
             return true;
         }
-        String who = String.valueOf(msg.getSrc());
-        String refusal = notInfinispan(msg.getSrc());
+        // A join names the member it asks to admit; a merge request comes from the other side's merge leader.
+        Address joiner = gms.getMember() != null ? gms.getMember() : msg.getSrc();
+        String who = String.valueOf(joiner);
+        String refusal = notInfinispan(joiner);
         refusal = refusal != null ? who + ": " + refusal : refusal(header.getToken(), who);
         if (refusal == null) {
             return true;
@@ -122,8 +126,8 @@ final class ProtocolAuth extends AUTH {
             org.infinispan.remoting.transport.Address.fromExtendedUUID(uuid);
             return null;
         } catch (RuntimeException e) {
-            return "it is not an Infinispan node (its address carries no Infinispan version: " + e.getMessage()
-                    + "); the cluster's caches cannot take it";
+            return "it is not an Infinispan node (its address carries no Infinispan version); the cluster's caches"
+                    + " cannot take it";
         }
     }
 
