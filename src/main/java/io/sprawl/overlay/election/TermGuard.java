@@ -99,27 +99,29 @@ public final class TermGuard implements BooleanSupplier {
                 gone.add(m.transportId());
             }
         }
-        Set<String> live = new HashSet<>(v.members());
-        live.removeAll(gone);
+        Set<String> live = without(v.members(), gone);
         if (!reachable(live, members)) {
             unsettled = "a member of the view is unreachable";
             return false;
         }
-        Set<String> infinispan = new HashSet<>(cache.transportMembers());
-        infinispan.removeAll(gone);
-        if (!infinispan.equals(live)) {
+        if (!without(cache.transportMembers(), gone).equals(live)) {
             unsettled = "Infinispan has not taken the view yet";
             return false;
         }
-        Set<String> cached = new HashSet<>(cache.members());
-        cached.removeAll(gone);
-        if (!cached.containsAll(live)) {
+        if (!without(cache.members(), gone).containsAll(live)) {
             unsettled = "a member of the view is not in the leader cache yet";
             return false;
         }
         boolean quiet = !cache.moving() || now - viewSince > waitMillis * 1_000_000L;
         unsettled = quiet ? null : "the leader cache is moving state";
         return quiet;
+    }
+
+    /** The members of {@code members} that are not proven gone. */
+    private static Set<String> without(Set<String> members, Set<String> gone) {
+        Set<String> out = new HashSet<>(members);
+        out.removeAll(gone);
+        return out;
     }
 
     /** Why the last check found the cluster not settled; null when it was. */
