@@ -21,7 +21,8 @@
 # own network namespace sets SPRAWL_NODE_ADDRESSES (node i's address is the i-th) and
 # SPRAWL_NETNS_PREFIX (node i runs in namespace PREFIXi); with SPRAWL_PORT_STEP=0 every node uses the base
 # ports, as pods do (DNS discovery needs one gossip port). SPRAWL_START_PARALLEL=true starts every node at
-# once, as a StatefulSet with parallel pod management does.
+# once, as a StatefulSet with parallel pod management does. SPRAWL_START_WAVE (default 1) is how many nodes
+# join at a time after the first.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -139,7 +140,7 @@ ENV
   # Any other SPRAWL_* setting in the caller's environment reaches every node: all but those set above
   # per node and the launcher's own.
   env | grep '^SPRAWL_' \
-    | grep -vE '^SPRAWL_(ADMIN_PASSWORD|NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT|PORT_STEP|START_PARALLEL)=' \
+    | grep -vE '^SPRAWL_(ADMIN_PASSWORD|NODE_ID|CLUSTER_NAME|BIND_ADDRESS|GOSSIP_PORT|HTTP_PORT|HTTPS_PORT|SEEDS|TLS_DIR|PKI_DIR|CLUSTER_DIR|HTTP_BASE|HTTPS_BASE|GOSSIP_BASE|NODE_ADDRESSES|NETNS_PREFIX|READY_TIMEOUT|PORT_STEP|START_PARALLEL|START_WAVE)=' \
     >> "$dir/server.env" || true
   as_node "$i" "$WLP/bin/server" start "node$i" > "$logs/start.out" 2>&1 || true
   cp "$WLP_USER_DIR/servers/.pid/node$i.pid" "$(pid_file "$i")" 2>/dev/null \
@@ -207,22 +208,40 @@ cmd_start() {
   for ((i = 0; i < n; i++)); do
     if [ -z "$(running_pid "$i")" ]; then todo+=("$i"); else running=$((running + 1)); fi
   done
-  # With nothing running, the first node forms the cluster alone before the others start. Started
-  # together on a busy machine, a node can miss the others' discovery replies and form a cluster of its
-  # own; the merge that follows, overlapping the others' joins, can stall Infinispan's initial state
-  # transfer for its full 4-minute timeout (seen with 9 nodes on 2 cores).
+  # With nothing running, the first node forms the cluster alone; the others then join in waves of
+  # SPRAWL_START_WAVE, each wave ready before the next starts. Nodes joining at once on a busy machine
+  # have stalled Infinispan: a node missing the others' discovery replies forms a cluster of its own and
+  # the merge overlapping the joins held the initial state transfer for its 4-minute timeout (9 nodes);
+  # a joiner's Infinispan taking two views out of order left the CONFIG cache's rebalance unfinished and
+  # every later cache join queued behind it (5 nodes, CI). One joiner at a time costs little on 2 cores,
+  # where starting servers is CPU-bound anyway.
+  local wave=${SPRAWL_START_WAVE:-1} from ready
+  [[ "$wave" =~ ^[1-9][0-9]?$ ]] || die "SPRAWL_START_WAVE must be a whole number from 1 to 99, got '$wave'"
   echo "starting: ${todo[*]:-none (all running)}"
-  if [ "$running" -eq 0 ] && [ "${#todo[@]}" -gt 1 ] && [ "${SPRAWL_START_PARALLEL:-false}" != true ]; then
+  if [ "${SPRAWL_START_PARALLEL:-false}" = true ]; then
+    wave=${#todo[@]}
+  elif [ "$running" -eq 0 ] && [ "${#todo[@]}" -gt 1 ]; then
     start_node "$n" "${todo[0]}"
     wait_node_ready "${todo[0]}"
+    running=1
+    echo "node${todo[0]} ready (1 of $n)"
     todo=("${todo[@]:1}")
   fi
-  for i in "${todo[@]}"; do
-    start_node "$n" "$i" &
-    pids+=("$!")
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" || die "a node failed to start"
+  for ((from = 0; from < ${#todo[@]}; from += wave)); do
+    pids=()
+    for i in "${todo[@]:from:wave}"; do
+      start_node "$n" "$i" &
+      pids+=("$!")
+    done
+    for pid in "${pids[@]}"; do
+      wait "$pid" || die "a node failed to start"
+    done
+    [ "${SPRAWL_START_PARALLEL:-false}" = true ] && break
+    for i in "${todo[@]:from:wave}"; do
+      wait_node_ready "$i"
+    done
+    ready=$((running + from + ${#pids[@]}))
+    echo "node$(printf '%s ' "${todo[@]:from:wave}" | sed 's/ $//; s/ / node/g') ready ($ready of $n)"
   done
   echo "waiting until $n nodes are ready and agree ..."
   wait_ready "$n"
