@@ -10,6 +10,7 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -66,11 +67,15 @@ final class ProcessCheck implements AutoCloseable {
      * in order. {@code fdPort} is where JGroups reached the member (resolved: no lookup on its thread).
      */
     void confirmExit(InetSocketAddress fdPort, Consumer<String> ifGone) {
+        long closedAt = System.nanoTime();
         thread.execute(() -> {
             for (int i = 0; i < CONFIRM_TRIES; i++) {
                 if (refused(fdPort)) {
+                    // How long after the close: the proof's own share of a failover, for whoever reads the log.
+                    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
                     ifGone.accept("it closed its failure-detection connection in order and "
-                            + fdPort.getAddress().getHostAddress() + ":" + fdPort.getPort() + " now refuses");
+                            + fdPort.getAddress().getHostAddress() + ":" + fdPort.getPort() + " refused " + ms
+                            + " ms later");
                     return;
                 }
                 try {

@@ -25,7 +25,7 @@ class ProcessCheckTest {
             Thread.sleep(ProcessCheck.CONFIRM_SPACING_MS / 2);
             dying.close();
             String evidence = gone.get(10, TimeUnit.SECONDS);
-            assertTrue(evidence.contains("now refuses"), evidence);
+            assertTrue(evidence.contains(" refused ") && evidence.contains(" ms later"), evidence);
         }
     }
 
