@@ -145,6 +145,12 @@ final class CacheLeaderStore implements LeaderStore {
     }
 
     @Override
+    public String owner() {
+        LocalizedCacheTopology t = cache.getDistributionManager().getCacheTopology();
+        return t == null ? "" : String.valueOf(t.getDistribution(KEY).primary());
+    }
+
+    @Override
     public LeaderRecord read() {
         try {
             LeaderRecord r = cache.get(KEY);

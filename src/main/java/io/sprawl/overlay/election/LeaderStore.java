@@ -36,4 +36,12 @@ public interface LeaderStore {
      * decided against (the key's primary owner's) wins. Blocks until done; returns what was done, for the log.
      */
     String reconcile();
+
+    /**
+     * Who holds the copy every conditional write is decided against (the key's primary owner), for the log: a
+     * write that finds it gone waits for the next topology. Empty when not known.
+     */
+    default String owner() {
+        return "";
+    }
 }

@@ -431,7 +431,9 @@ public final class Leadership {
                 LeaderRecord claim = nextTerm(rec, selfId, why, false, "");
                 if (claim.term() != claimedTerm) {
                     claimedTerm = claim.term();
-                    LOG.info(() -> selfId + " claims leader term " + claim.term() + ": " + why);
+                    String owner = store.owner();
+                    LOG.info(() -> selfId + " claims leader term " + claim.term() + ": " + why
+                            + (owner.isEmpty() ? "" : " (the record's primary copy is at " + owner + ")"));
                 }
                 write(rec, claim, now, null, gone);
             }

@@ -98,6 +98,15 @@ class CacheLeaderStoreTest {
     }
 
     @Test
+    void everyMemberNamesTheOneMemberHoldingTheRecordsPrimaryCopy() {
+        String owner = stores.get("a").owner();
+        assertTrue(IDS.contains(owner), "one of the members, by name: " + owner);
+        for (String id : IDS) {
+            assertEquals(owner, stores.get(id).owner(), id);
+        }
+    }
+
+    @Test
     void aNodeCutOffAloneCanNeitherReadNorWriteButShowsTheLastRecordItRead() throws Exception {
         LeaderRecord a1 = LeaderRecord.first("a", 1_000, "test");
         assertTrue(write(stores.get("a"), null, a1));
