@@ -123,7 +123,8 @@ public final class Settings {
                     + " 10 min holds it out this long after it returns, each further one twice as long, up to 60 s (or this,"
                     + " if longer): a flapping link or a lossy node then cannot oscillate the cluster (Rapid's flip-flop,"
                     + " where memberlist takes the node back every time). Only failures of the member alone count: members"
-                    + " that fail within 3 s of each other are a partition, and its heal is never held. A restarted process"
+                    + " that fail within 3 s of each other are a partition, and its heal is never held. Nor is anyone held"
+                    + " while at least half of the other members flap too (lossy links everywhere). A restarted process"
                     + " is never held. 0: off.",
             intIn(0, 600_000, "milliseconds"));
 

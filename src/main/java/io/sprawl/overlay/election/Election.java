@@ -107,7 +107,7 @@ public final class Election implements AutoCloseable {
                                  BiConsumer<String, String> operatorLog) {
         DefaultCacheManager manager = transport.manager();
         Cache<String, LeaderRecord> cache = manager.getCache(CACHE);
-        ExecutorService thread = OwnedExecutors.single("sprawl-election-" + selfId, QUEUE);
+        ExecutorService thread = OwnedExecutors.singleRefusing("sprawl-election-" + selfId, QUEUE);
         MergeGate merge = new MergeGate(cache);
         CacheLeaderStore store = new CacheLeaderStore(cache, merge::pending);
         TermGuard guard = new TermGuard(transport::view, table, provenGone, store.topology(), clock, System::nanoTime,

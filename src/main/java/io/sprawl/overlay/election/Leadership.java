@@ -214,11 +214,11 @@ public final class Leadership {
 
     /** Queues a check unless one is queued already: the timer's tick, a membership event, a record change. */
     public void recheck() {
-        if (checkQueued.compareAndSet(false, true)) {
-            run(() -> {
-                checkQueued.set(false);
-                check();
-            });
+        if (checkQueued.compareAndSet(false, true) && !run(() -> {
+            checkQueued.set(false);
+            check();
+        })) {
+            checkQueued.set(false); // refused (the thread is far behind): the next recheck queues it, not never
         }
     }
 
@@ -632,7 +632,8 @@ public final class Leadership {
                 .min(Comparator.naturalOrder()).orElse(null);
     }
 
-    private void run(Runnable task) {
+    /** Queues the task on the election thread; false when the executor refused it (full, or stopped). */
+    private boolean run(Runnable task) {
         try {
             election.execute(() -> {
                 try {
@@ -641,8 +642,9 @@ public final class Leadership {
                     LOG.log(Level.WARNING, "election check of " + selfId + " failed", e);
                 }
             });
+            return true;
         } catch (RejectedExecutionException e) {
-            // an executor that refuses once it is stopped: nothing more to decide
+            return false; // stopped: nothing more to decide; full: the caller's next call tries again
         }
     }
 }

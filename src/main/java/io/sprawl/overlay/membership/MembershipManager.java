@@ -375,7 +375,7 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         if (h == null) {
             int failures = holdDown.recentFailures(id, now);
             long hold = holdDown.holdMillis(failures);
-            if (hold <= 0 || cutOffHere()) {
+            if (hold <= 0 || cutOffHere() || lossyEverywhere(id, now)) {
                 return false;
             }
             h = new Held(now + hold, r, incarnation, failures);
@@ -402,6 +402,22 @@ public final class MembershipManager implements Liveness, AutoCloseable {
             }
         }
         return 2 * failed > others;
+    }
+
+    /**
+     * Whether at least half of the members other than this node and {@code id} flap too (each would be held):
+     * then the network is lossy everywhere, not {@code id}'s links, and each member is taken back at once.
+     */
+    private boolean lossyEverywhere(String id, long now) {
+        long others = entries.values().stream().map(e -> e.record.id()).filter(o -> !o.equals(selfId) && !o.equals(id)
+                && entries.get(o).state != MemberState.LEFT).count();
+        int flapping = holdDown.othersFlapping(id, now);
+        if (others == 0 || 2 * flapping < others) {
+            return false;
+        }
+        LOG.info(() -> "membership " + id + " is back and not held out: " + flapping + " of the " + others
+                + " other members keep failing too (lossy links everywhere, not its own)");
+        return true;
     }
 
     private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {

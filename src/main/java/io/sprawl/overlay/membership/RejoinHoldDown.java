@@ -18,7 +18,9 @@ import java.util.Map;
  * went behind one cut (a partition, a rack's switch): their return is a heal, which must be quick (one table
  * and one leader within seconds), and it comes as one merge view, not one oscillation per member. Cut the same
  * side five times in eight minutes and each heal is still taken at once; cut one node's link on and off and
- * that node is held.
+ * that node is held. Nor is anyone held while at least half of the other members flap as well: then the links
+ * are lossy everywhere, not this member's alone, and holding each one out keeps the whole cluster apart after
+ * the network recovers (a minute of 30 % loss on every link held four of five members out for 60 s each).
  *
  * <p>Pure bookkeeping on given times; not thread-safe: {@link MembershipManager} calls it under its monitor.
  */
@@ -67,6 +69,17 @@ final class RejoinHoldDown {
     int recentFailures(String id, long now) {
         Deque<Long> times = failures.get(id);
         return times == null ? 0 : (int) times.stream().filter(t -> now - t <= WINDOW_MS && !together(id, t)).count();
+    }
+
+    /** How many members other than {@code id} failed on their own at least twice in the window: held if they return. */
+    int othersFlapping(String id, long now) {
+        int n = 0;
+        for (String other : failures.keySet()) {
+            if (!other.equals(id) && recentFailures(other, now) >= 2) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Whether another member failed within {@link #TOGETHER_MS} of this member's failure at {@code t}. */

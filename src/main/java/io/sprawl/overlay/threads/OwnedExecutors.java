@@ -2,6 +2,7 @@ package io.sprawl.overlay.threads;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,7 +28,17 @@ public final class OwnedExecutors {
     /** One thread running tasks in order, at most {@code capacity} waiting. */
     public static ExecutorService single(String name, int capacity) {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
-                daemon(name), new LogAndDrop(name, capacity));
+                daemon(name), new LogAndDrop(name, capacity, false));
+    }
+
+    /**
+     * As {@link #single}, but a task the full queue cannot take is refused with a
+     * {@link RejectedExecutionException} (after the same warning): for a caller that must know, as one that
+     * queues a task at most once and would otherwise wait for it for good.
+     */
+    public static ExecutorService singleRefusing(String name, int capacity) {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
+                daemon(name), new LogAndDrop(name, capacity, true));
     }
 
     static ThreadFactory daemon(String name) {
@@ -45,11 +56,13 @@ public final class OwnedExecutors {
     static final class LogAndDrop implements RejectedExecutionHandler {
         private final String name;
         private final int capacity;
+        private final boolean refuse;
         private final AtomicLong dropped = new AtomicLong();
 
-        LogAndDrop(String name, int capacity) {
+        LogAndDrop(String name, int capacity, boolean refuse) {
             this.name = name;
             this.capacity = capacity;
+            this.refuse = refuse;
         }
 
         @Override
@@ -61,6 +74,9 @@ public final class OwnedExecutors {
             if (n == 1 || n % 100 == 0) {
                 LOG.log(Level.WARNING, () -> "thread " + name + " is " + capacity + " tasks behind: dropped a task ("
                         + n + " dropped since start)");
+            }
+            if (refuse) {
+                throw new RejectedExecutionException(name + " is " + capacity + " tasks behind");
             }
         }
 

@@ -357,6 +357,33 @@ class MembershipManagerTest {
     }
 
     @Test
+    void whenMostMembersKeepFailingTheLinksAreLossyEverywhereAndNoneIsHeld() {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
+        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
+        for (String id : List.of("b", "c", "d", "e")) {
+            t.recordChanged(record(id, "t" + id, 1, 1));
+        }
+        // Loss on every link: c and d fail on their own twice each (seconds apart, so no partition), then b.
+        for (long round = 1; round <= 2; round++) {
+            for (String id : List.of("c", "d")) {
+                t.failed(id, round, "suspicion timeout");
+                clock.advance(4_000);
+                t.alive(id, round + 1, "refuted");
+            }
+        }
+        assertEquals(MemberState.FAILED, t.nodeState("d").orElseThrow(), "c, and d, flapping alone: held");
+        clock.advance(5_000);
+        t.expire();
+        assertEquals(MemberState.HEALTHY, t.nodeState("d").orElseThrow(), "d's hold is over");
+        failAndRefute(t, clock, 1);
+        clock.advance(4_000);
+        failAndRefute(t, clock, 2);
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(),
+                "b's second failure, with c and d (2 of the 3 others) flapping too: taken back at once");
+        t.close();
+    }
+
+    @Test
     void aNodeThatSeesMostOthersFailedHoldsNoneOfThemOut() {
         MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
         t.viewChanged(1, Set.of("ta", "tb"));
