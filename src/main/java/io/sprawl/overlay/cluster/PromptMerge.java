@@ -1,13 +1,21 @@
 package io.sprawl.overlay.cluster;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 import org.jgroups.Address;
+import org.jgroups.Event;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
 import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.stack.Protocol;
 
 /**
  * JGroups' MERGE3, comparing the views it heard of as soon as it hears of a member outside its own view.
@@ -26,10 +34,22 @@ import org.jgroups.protocols.MERGE3;
  * 6 s and 600 ms, where MERGE3 alone took 2.4 s and 240 ms. A stranger that can never merge (refused by
  * {@code ProtocolAuth}) costs a comparison per INFO it sends, about one a second.
  *
- * <p>Threads: INFOs arrive on JGroups' delivery threads and only stamp {@link #differingSince}; the comparison
- * runs on MERGE3's own timer task, as before, never two at once ({@link #comparing}).
+ * <p>And a member of this node's view that says, for {@link #LEFT_BEHIND_MS}, that it is in another view has
+ * moved on without this node: it was excluded by a coordinator this node never heard from, or it took a merge view
+ * that left this node out. After a minute of 30 % loss on every link one node kept such a view for minutes, the
+ * coordinator of three members that had all moved on: JGroups' own checks keep it (the members answer
+ * VERIFY_SUSPECT2's are-you-dead, so they are never excluded), its merges with their real view, which overlaps
+ * it, never completed, and Infinispan, missing that node from its last stable membership, kept the leader cache
+ * degraded everywhere. Those members are handed to GMS as suspected, above VERIFY_SUSPECT2 (they are alive, just
+ * not here): this node's view shrinks to what is really its own, and MERGE3 merges that with theirs as any heal.
+ *
+ * <p>Threads: INFOs arrive on JGroups' delivery threads and only stamp {@link #differingSince} and
+ * {@link #elsewhereSince}; the comparison and the exclusion run on MERGE3's own timer task, as before, never two
+ * at once ({@link #comparing}); GMS gets the suspicion on a timer thread of its own (it installs the view there).
  */
 public final class PromptMerge extends MERGE3 {
+
+    private static final Logger LOG = Logger.getLogger(PromptMerge.class.getName());
 
     /** MERGE3's check interval: its periodic comparison (the backstop) and, a tenth of it, the wait for views. */
     static final long CHECK_MS = 6_000;
@@ -39,6 +59,14 @@ public final class PromptMerge extends MERGE3 {
     static final long MIN_GAP_MS = 1_000;
     /** How often the timer task looks whether a comparison is due (a look at two longs). */
     static final long TICK_MS = 200;
+    /** A member heard this long in another view has left this one: several INFO rounds (0.75-2.25 s each). */
+    static final long LEFT_BEHIND_MS = 5_000;
+
+    /** Members of this view heard in another view, since when (nanos), each with this node's view id then. */
+    private final Map<Address, Elsewhere> elsewhereSince = new ConcurrentHashMap<>();
+
+    private record Elsewhere(ViewId mine, long since) {
+    }
 
     /** When a view other than this member's was first heard of since the last comparison (nanos; 0: none). */
     private final AtomicLong differingSince = new AtomicLong();
@@ -79,6 +107,41 @@ public final class PromptMerge extends MERGE3 {
                 && !viewId.equals(mine.getViewId())) {
             differingSince.compareAndSet(0, System.nanoTime());
         }
+        if (mine != null && viewId != null && mine.containsMember(sender) && !sender.equals(local_addr)) {
+            if (viewId.equals(mine.getViewId())) {
+                elsewhereSince.remove(sender);
+            } else {
+                elsewhereSince.putIfAbsent(sender, new Elsewhere(mine.getViewId(), System.nanoTime()));
+            }
+        }
+    }
+
+    /**
+     * Hands GMS, as suspected, the members of this view heard only in another view for {@link #LEFT_BEHIND_MS}
+     * while this node kept this view: they left it without this node (see the class comment).
+     */
+    private void excludeLeftBehind(long now) {
+        View mine = view;
+        if (mine == null) {
+            return;
+        }
+        List<Address> gone = new ArrayList<>();
+        elsewhereSince.forEach((member, e) -> {
+            if (!e.mine().equals(mine.getViewId()) || !mine.containsMember(member)) {
+                elsewhereSince.remove(member, e); // heard under an earlier view of this node's: starts over
+            } else if (now - e.since() >= LEFT_BEHIND_MS * 1_000_000) {
+                gone.add(member);
+            }
+        });
+        if (gone.isEmpty()) {
+            return;
+        }
+        gone.forEach(elsewhereSince::remove); // asked once; heard elsewhere again, asked again later
+        VERIFY_SUSPECT2 verify = stack.findProtocol(VERIFY_SUSPECT2.class);
+        Protocol above = verify != null ? verify.getUpProtocol() : up_prot;
+        LOG.warning(() -> local_addr + ": " + gone + " of its view " + mine.getViewId() + " have been in another view for "
+                + LEFT_BEHIND_MS + " ms: they moved on without it; excluding them, so the two views can merge");
+        timer.execute(() -> above.up(new Event(Event.SUSPECT, gone)));
     }
 
     /** MERGE3 forgets the views heard of at each view and after each comparison: so does the prompt. */
@@ -100,6 +163,7 @@ public final class PromptMerge extends MERGE3 {
         @Override
         public void run() {
             long now = System.nanoTime();
+            excludeLeftBehind(now);
             long since = differingSince.get();
             boolean prompt = since != 0 && now - since >= SETTLE_MS * 1_000_000
                     && now - lastComparison >= MIN_GAP_MS * 1_000_000;

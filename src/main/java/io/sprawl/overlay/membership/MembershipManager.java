@@ -255,9 +255,13 @@ public final class MembershipManager implements Liveness, AutoCloseable {
             Held w = h.getValue();
             if (e == null || e.state != MemberState.FAILED) {
                 held.remove(h.getKey());
-            } else if (now >= w.until() && view.contains(e.record.transportId())) {
+                continue;
+            }
+            String early = now >= w.until() ? null : lossyEverywhere(h.getKey(), now);
+            if ((now >= w.until() || early != null) && view.contains(e.record.transportId())) {
                 held.remove(h.getKey());
-                String reason = "rejoined after a hold-down of " + holdDown.holdMillis(w.failures()) / 1000 + " s ("
+                String reason = early != null ? "rejoined before the end of its hold-down: " + early
+                        : "rejoined after a hold-down of " + holdDown.holdMillis(w.failures()) / 1000 + " s ("
                         + w.failures() + " failures in 10 min)";
                 MemberRecord r = w.record() != null && supersedes(w.record(), e.record) ? w.record() : e.record;
                 long incarnation = Math.max(w.incarnation(), Math.max(r.incarnation(), e.incarnation));
@@ -375,7 +379,11 @@ public final class MembershipManager implements Liveness, AutoCloseable {
         if (h == null) {
             int failures = holdDown.recentFailures(id, now);
             long hold = holdDown.holdMillis(failures);
-            if (hold <= 0 || cutOffHere() || lossyEverywhere(id, now)) {
+            String lossy = hold <= 0 ? null : lossyEverywhere(id, now);
+            if (hold <= 0 || cutOffHere() || lossy != null) {
+                if (lossy != null) {
+                    LOG.info(() -> "membership " + id + " is back and not held out: " + lossy);
+                }
                 return false;
             }
             h = new Held(now + hold, r, incarnation, failures);
@@ -405,19 +413,15 @@ public final class MembershipManager implements Liveness, AutoCloseable {
     }
 
     /**
-     * Whether at least half of the members other than this node and {@code id} flap too (each would be held):
-     * then the network is lossy everywhere, not {@code id}'s links, and each member is taken back at once.
+     * Why {@code id} is not to be held (or held longer): at least half of the members other than this node and it
+     * flap too, so the network is lossy everywhere, not its links; null when that is not so.
      */
-    private boolean lossyEverywhere(String id, long now) {
+    private String lossyEverywhere(String id, long now) {
         long others = entries.values().stream().map(e -> e.record.id()).filter(o -> !o.equals(selfId) && !o.equals(id)
                 && entries.get(o).state != MemberState.LEFT).count();
         int flapping = holdDown.othersFlapping(id, now);
-        if (others == 0 || 2 * flapping < others) {
-            return false;
-        }
-        LOG.info(() -> "membership " + id + " is back and not held out: " + flapping + " of the " + others
-                + " other members keep failing too (lossy links everywhere, not its own)");
-        return true;
+        return others > 0 && 2 * flapping >= others ? flapping + " of the " + others + " other members failed twice"
+                + " in the last minute too (lossy links everywhere, not its own)" : null;
     }
 
     private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {

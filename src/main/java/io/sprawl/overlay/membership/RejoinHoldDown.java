@@ -18,7 +18,8 @@ import java.util.Map;
  * went behind one cut (a partition, a rack's switch): their return is a heal, which must be quick (one table
  * and one leader within seconds), and it comes as one merge view, not one oscillation per member. Cut the same
  * side five times in eight minutes and each heal is still taken at once; cut one node's link on and off and
- * that node is held. Nor is anyone held while at least half of the other members flap as well: then the links
+ * that node is held. Nor is anyone held while at least half of the other members flap as well (each failed on its
+ * own twice in the last minute): then the links
  * are lossy everywhere, not this member's alone, and holding each one out keeps the whole cluster apart after
  * the network recovers (a minute of 30 % loss on every link held four of five members out for 60 s each).
  *
@@ -32,6 +33,11 @@ final class RejoinHoldDown {
     static final int KEPT = 16;
     /** Failures of two members this close in time are one cut's: the views of a partition come within ~1 s. */
     static final long TOGETHER_MS = 3_000;
+    /**
+     * Others flapping this recently mean the links are lossy now: long enough to span a heal's returns, short enough
+     * that a lossy minute is not held against a node that flaps alone minutes later.
+     */
+    static final long NOW_MS = 60_000;
     /** The longest hold-down, unless the base is longer: a minute out is plenty to stop an oscillation. */
     static final long MAX_MS = 60_000;
 
@@ -67,15 +73,19 @@ final class RejoinHoldDown {
 
     /** The member's failures within the window before {@code now} that were its alone: no other member's near them. */
     int recentFailures(String id, long now) {
-        Deque<Long> times = failures.get(id);
-        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= WINDOW_MS && !together(id, t)).count();
+        return failuresWithin(id, now, WINDOW_MS);
     }
 
-    /** How many members other than {@code id} failed on their own at least twice in the window: held if they return. */
+    private int failuresWithin(String id, long now, long window) {
+        Deque<Long> times = failures.get(id);
+        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= window && !together(id, t)).count();
+    }
+
+    /** How many members other than {@code id} failed on their own at least twice in the last {@link #NOW_MS}. */
     int othersFlapping(String id, long now) {
         int n = 0;
         for (String other : failures.keySet()) {
-            if (!other.equals(id) && recentFailures(other, now) >= 2) {
+            if (!other.equals(id) && failuresWithin(other, now, NOW_MS) >= 2) {
                 n++;
             }
         }

@@ -384,6 +384,31 @@ class MembershipManagerTest {
     }
 
     @Test
+    void aHeldMemberIsTakenBackEarlyOnceMostOthersFlapToo() {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 60_000);
+        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
+        for (String id : List.of("b", "c", "d", "e")) {
+            t.recordChanged(record(id, "t" + id, 1, 1));
+        }
+        for (String id : List.of("b", "c", "d")) { // b flaps alone and is held a minute; then c (held); then d too
+            for (long round = 1; round <= 2; round++) {
+                t.failed(id, round, "suspicion timeout");
+                clock.advance(4_000);
+                t.alive(id, round + 1, "refuted");
+            }
+        }
+        assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow(), "b, held");
+        assertEquals(MemberState.HEALTHY, t.nodeState("d").orElseThrow(), "d: b and c flap too, not held");
+        t.expire();
+        assertEquals(MemberState.HEALTHY, t.nodeState("b").orElseThrow(), "b, long before its minute is over");
+        List<MembershipEvent> all = t.events(0);
+        assertTrue(all.stream().anyMatch(e -> e.node().equals("b") && e.reason().equals("rejoined before the end of"
+                + " its hold-down: 2 of the 3 other members failed twice in the last minute too (lossy links"
+                + " everywhere, not its own)")), all.toString());
+        t.close();
+    }
+
+    @Test
     void aNodeThatSeesMostOthersFailedHoldsNoneOfThemOut() {
         MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
         t.viewChanged(1, Set.of("ta", "tb"));
