@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two clusters that come to hear of each other merge at once, not at the next periodic comparison: here that one
- * is set to a minute, so only the prompt comparison can merge them within the wait.
+ * is set to a minute, so only the prompt comparison can merge them within the wait. And a coordinator left behind
+ * in a view its members have left is not left there.
  */
 class PromptMergeTest {
 
