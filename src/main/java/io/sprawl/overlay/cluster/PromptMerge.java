@@ -15,6 +15,7 @@ import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 
 /**
@@ -34,18 +35,22 @@ import org.jgroups.stack.Protocol;
  * 6 s and 600 ms, where MERGE3 alone took 2.4 s and 240 ms. A stranger that can never merge (refused by
  * {@code ProtocolAuth}) costs a comparison per INFO it sends, about one a second.
  *
- * <p>And a member of this node's view that says, for {@link #LEFT_BEHIND_MS}, that it is in another view has
- * moved on without this node: it was excluded by a coordinator this node never heard from, or it took a merge view
- * that left this node out. After a minute of 30 % loss on every link one node kept such a view for minutes, the
- * coordinator of three members that had all moved on: JGroups' own checks keep it (the members answer
- * VERIFY_SUSPECT2's are-you-dead, so they are never excluded), its merges with their real view, which overlaps
- * it, never completed, and Infinispan, missing that node from its last stable membership, kept the leader cache
- * degraded everywhere. Those members are handed to GMS as suspected, above VERIFY_SUSPECT2 (they are alive, just
- * not here): this node's view shrinks to what is really its own, and MERGE3 merges that with theirs as any heal.
+ * <p>And a coordinator whose members say, for {@link #LEFT_BEHIND_MS}, that they are in a later view than its own
+ * has been left behind: they were excluded by a coordinator it never heard from, or took a merge view that left it
+ * out. After a minute of 30 % loss on every link one node kept such a view for minutes, the coordinator of three
+ * members that had all moved on: JGroups' own checks keep them (they answer VERIFY_SUSPECT2's are-you-dead, so
+ * they are never excluded), its merges with their real view, which overlaps its own, never completed, and
+ * Infinispan, missing that node from its last stable membership, kept the leader cache degraded everywhere. Those
+ * members are handed to GMS as suspected, above VERIFY_SUSPECT2 (they are alive, just not here): the stale view
+ * shrinks to the members still in it, and MERGE3 merges that with theirs as any heal. Only a later view counts (a
+ * member that names an earlier one is behind, not gone: every view reaches the coordinator first), only what the
+ * member said last, only on the coordinator (a participant behind its coordinator must not take over), and not
+ * while a merge runs.
  *
  * <p>Threads: INFOs arrive on JGroups' delivery threads and only stamp {@link #differingSince} and
- * {@link #elsewhereSince}; the comparison and the exclusion run on MERGE3's own timer task, as before, never two
- * at once ({@link #comparing}); GMS gets the suspicion on a timer thread of its own (it installs the view there).
+ * {@link #elsewhere}; the comparison and the exclusion run on MERGE3's own timer task (the comparison never two at
+ * once, {@link #comparing}; a second exclusion of the same members is harmless); GMS gets the suspicion on a timer
+ * thread of its own, since GMS installs the view on the thread that hands it the request.
  */
 public final class PromptMerge extends MERGE3 {
 
@@ -59,11 +64,11 @@ public final class PromptMerge extends MERGE3 {
     static final long MIN_GAP_MS = 1_000;
     /** How often the timer task looks whether a comparison is due (a look at two longs). */
     static final long TICK_MS = 200;
-    /** A member heard this long in another view has left this one: several INFO rounds (0.75-2.25 s each). */
+    /** Members saying this long that they are in a later view have left this one: several INFO rounds (0.75-2.25 s each). */
     static final long LEFT_BEHIND_MS = 5_000;
 
-    /** Members of this view heard in another view, since when (nanos), each with this node's view id then. */
-    private final Map<Address, Elsewhere> elsewhereSince = new ConcurrentHashMap<>();
+    /** Members of this view whose last INFO named a later view: since when (nanos), under which view of this node's. */
+    private final Map<Address, Elsewhere> elsewhere = new ConcurrentHashMap<>();
 
     private record Elsewhere(ViewId mine, long since) {
     }
@@ -108,40 +113,46 @@ public final class PromptMerge extends MERGE3 {
             differingSince.compareAndSet(0, System.nanoTime());
         }
         if (mine != null && viewId != null && mine.containsMember(sender) && !sender.equals(local_addr)) {
-            if (viewId.equals(mine.getViewId())) {
-                elsewhereSince.remove(sender);
+            if (viewId.getId() > mine.getViewId().getId()) {
+                elsewhere.putIfAbsent(sender, new Elsewhere(mine.getViewId(), System.nanoTime()));
             } else {
-                elsewhereSince.putIfAbsent(sender, new Elsewhere(mine.getViewId(), System.nanoTime()));
+                elsewhere.remove(sender); // this view, or one it has not installed yet: still here
             }
         }
     }
 
     /**
-     * Hands GMS, as suspected, the members of this view heard only in another view for {@link #LEFT_BEHIND_MS}
-     * while this node kept this view: they left it without this node (see the class comment).
+     * On the coordinator, hands GMS, as suspected, the members of this view that have said for
+     * {@link #LEFT_BEHIND_MS} that they are in a later view (see the class comment).
      */
     private void excludeLeftBehind(long now) {
         View mine = view;
-        if (mine == null) {
+        if (mine == null || elsewhere.isEmpty()) {
             return;
         }
         List<Address> gone = new ArrayList<>();
-        elsewhereSince.forEach((member, e) -> {
+        elsewhere.forEach((member, e) -> {
             if (!e.mine().equals(mine.getViewId()) || !mine.containsMember(member)) {
-                elsewhereSince.remove(member, e); // heard under an earlier view of this node's: starts over
+                elsewhere.remove(member, e); // heard under an earlier view of this node's: starts over
             } else if (now - e.since() >= LEFT_BEHIND_MS * 1_000_000) {
                 gone.add(member);
             }
         });
-        if (gone.isEmpty()) {
+        GMS gms = stack.findProtocol(GMS.class);
+        if (gone.isEmpty() || !is_coord || gms == null || gms.isMergeInProgress()) {
             return;
         }
-        gone.forEach(elsewhereSince::remove); // asked once; heard elsewhere again, asked again later
+        gone.forEach(elsewhere::remove); // asked once; still elsewhere, asked again later
         VERIFY_SUSPECT2 verify = stack.findProtocol(VERIFY_SUSPECT2.class);
         Protocol above = verify != null ? verify.getUpProtocol() : up_prot;
-        LOG.warning(() -> local_addr + ": " + gone + " of its view " + mine.getViewId() + " have been in another view for "
-                + LEFT_BEHIND_MS + " ms: they moved on without it; excluding them, so the two views can merge");
-        timer.execute(() -> above.up(new Event(Event.SUSPECT, gone)));
+        LOG.warning(() -> local_addr + ": " + gone + " of its view " + mine.getViewId() + " have said for "
+                + LEFT_BEHIND_MS + " ms that they are in a later view: they moved on without it; excluding them, so"
+                + " the two views can merge");
+        timer.execute(() -> {
+            if (mine.equals(view)) { // else a view came meanwhile, and the next round decides again
+                above.up(new Event(Event.SUSPECT, gone));
+            }
+        });
     }
 
     /** MERGE3 forgets the views heard of at each view and after each comparison: so does the prompt. */

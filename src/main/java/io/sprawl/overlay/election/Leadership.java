@@ -239,8 +239,8 @@ public final class Leadership {
      */
     public CompletableFuture<View> stepDown() {
         CompletableFuture<View> done = new CompletableFuture<>();
-        if (admit(done)) {
-            run(() -> stepDown(done));
+        if (admit(done) && !run(() -> stepDown(done))) {
+            done.completeExceptionally(refusedBusy());
         }
         return done;
     }
@@ -282,16 +282,17 @@ public final class Leadership {
     /** Before this node leaves: hands over if it leads (completes at once otherwise). */
     public CompletableFuture<Void> handOverBeforeLeaving() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (admit(done)) {
-            run(() -> handOverBeforeLeaving(done));
+        if (admit(done) && !run(() -> handOverBeforeLeaving(done))) {
+            done.completeExceptionally(refusedBusy());
         }
         return done;
     }
 
     /**
      * Takes a place for an operator's request (a step-down, a leave) until it is answered; refuses it when
-     * {@link #MAX_WAITING} are unanswered. So the election thread's queue never fills: besides these it
-     * holds at most one check and one write completion, and a task it dropped would stop the election.
+     * {@link #MAX_WAITING} are unanswered. So the election thread's queue does not fill: besides these it
+     * holds at most one check, one write completion and the election's own rare tasks; should it fill all the
+     * same, a refused request is answered "busy" and a refused check is queued again at the next recheck.
      */
     private boolean admit(CompletableFuture<?> done) {
         if (requests.incrementAndGet() > MAX_WAITING) {
@@ -630,6 +631,10 @@ public final class Leadership {
     private static String firstHealthy(List<Member> table) {
         return table.stream().filter(m -> m.state() == MemberState.HEALTHY).map(Member::id)
                 .min(Comparator.naturalOrder()).orElse(null);
+    }
+
+    private static Refused refusedBusy() {
+        return new Refused("busy", "the election thread is stopped or far behind; try again in a moment");
     }
 
     /** Queues the task on the election thread; false when the executor refused it (full, or stopped). */

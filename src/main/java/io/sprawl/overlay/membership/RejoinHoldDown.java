@@ -1,6 +1,7 @@
 package io.sprawl.overlay.membership;
 
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,10 +19,10 @@ import java.util.Map;
  * went behind one cut (a partition, a rack's switch): their return is a heal, which must be quick (one table
  * and one leader within seconds), and it comes as one merge view, not one oscillation per member. Cut the same
  * side five times in eight minutes and each heal is still taken at once; cut one node's link on and off and
- * that node is held. Nor is anyone held while at least half of the other members flap as well (each failed on its
- * own twice in the last minute): then the links
- * are lossy everywhere, not this member's alone, and holding each one out keeps the whole cluster apart after
- * the network recovers (a minute of 30 % loss on every link held four of five members out for 60 s each).
+ * that node is held. Nor is anyone held while two or more, and at least half, of the other members flap as well
+ * (each failed twice in the last minute): then the links are lossy everywhere, not this member's alone,
+ * and holding each one out keeps the whole cluster apart after the network recovers (a minute of 30 % loss on
+ * every link held four of five members out for up to 60 s each).
  *
  * <p>Pure bookkeeping on given times; not thread-safe: {@link MembershipManager} calls it under its monitor.
  */
@@ -73,19 +74,19 @@ final class RejoinHoldDown {
 
     /** The member's failures within the window before {@code now} that were its alone: no other member's near them. */
     int recentFailures(String id, long now) {
-        return failuresWithin(id, now, WINDOW_MS);
-    }
-
-    private int failuresWithin(String id, long now, long window) {
         Deque<Long> times = failures.get(id);
-        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= window && !together(id, t)).count();
+        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= WINDOW_MS && !together(id, t)).count();
     }
 
-    /** How many members other than {@code id} failed on their own at least twice in the last {@link #NOW_MS}. */
-    int othersFlapping(String id, long now) {
+    /**
+     * How many of {@code others} failed at least twice in the last {@link #NOW_MS}, alone or not: under loss on
+     * every link the verdicts come close together, and most would not count as failures of a member alone.
+     */
+    int flapping(Collection<String> others, long now) {
         int n = 0;
-        for (String other : failures.keySet()) {
-            if (!other.equals(id) && failuresWithin(other, now, NOW_MS) >= 2) {
+        for (String other : others) {
+            Deque<Long> times = failures.get(other);
+            if (times != null && times.stream().filter(t -> now - t <= NOW_MS).count() >= 2) {
                 n++;
             }
         }

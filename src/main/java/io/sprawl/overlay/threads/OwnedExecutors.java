@@ -51,7 +51,8 @@ public final class OwnedExecutors {
 
     /**
      * Drops a task the queue cannot take and says so at WARNING (the first, then every 100th, so a
-     * stuck consumer does not flood the log). After shutdown a drop is expected and silent.
+     * stuck consumer does not flood the log). After shutdown a drop is expected and silent. A refusing one
+     * then also throws {@link RejectedExecutionException}, so its caller knows.
      */
     static final class LogAndDrop implements RejectedExecutionHandler {
         private final String name;
@@ -68,6 +69,9 @@ public final class OwnedExecutors {
         @Override
         public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
             if (executor.isShutdown()) {
+                if (refuse) {
+                    throw new RejectedExecutionException(name + " is stopped");
+                }
                 return;
             }
             long n = dropped.incrementAndGet();
