@@ -124,7 +124,7 @@ public final class Settings {
                     + " if longer): a flapping link or a lossy node then cannot oscillate the cluster (Rapid's flip-flop,"
                     + " where memberlist takes the node back every time). Only failures of the member alone count: members"
                     + " that fail within 3 s of each other are a partition, and its heal is never held. Nor is anyone held"
-                    + " while two or more, and at least half, of the other members flap too (lossy links everywhere). A restarted process"
+                    + " while two or more, and at least half, of the other members failed in the last minute too (lossy links everywhere). A restarted process"
                     + " is never held. 0: off.",
             intIn(0, 600_000, "milliseconds"));
 

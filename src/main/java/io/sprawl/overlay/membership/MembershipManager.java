@@ -414,14 +414,15 @@ public final class MembershipManager implements Liveness, AutoCloseable {
 
     /**
      * Why {@code id} is not to be held (or held longer): two or more, and at least half, of the members other than
-     * this node and it flap too, so the network is lossy everywhere, not its links; null when that is not so.
+     * this node and it failed in the last minute too, so the network is lossy everywhere, not its links; null when
+     * that is not so.
      */
     private String lossyEverywhere(String id, long now) {
         List<String> others = entries.values().stream().filter(e -> e.state != MemberState.LEFT)
                 .map(e -> e.record.id()).filter(o -> !o.equals(selfId) && !o.equals(id)).toList();
-        int flapping = holdDown.flapping(others, now);
-        return flapping >= 2 && 2 * flapping >= others.size() ? flapping + " of the " + others.size()
-                + " other members failed twice in the last minute too (lossy links everywhere, not its own)" : null;
+        int failing = holdDown.failing(others, now);
+        return failing >= 2 && 2 * failing >= others.size() ? failing + " of the " + others.size()
+                + " other members failed in the last minute too (lossy links everywhere, not its own)" : null;
     }
 
     private void transition(MemberRecord r, MemberState to, String reason, long since, long now, long seenAt) {

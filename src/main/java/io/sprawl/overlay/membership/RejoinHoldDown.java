@@ -19,8 +19,8 @@ import java.util.Map;
  * went behind one cut (a partition, a rack's switch): their return is a heal, which must be quick (one table
  * and one leader within seconds), and it comes as one merge view, not one oscillation per member. Cut the same
  * side five times in eight minutes and each heal is still taken at once; cut one node's link on and off and
- * that node is held. Nor is anyone held while two or more, and at least half, of the other members flap as well
- * (each failed twice in the last minute): then the links are lossy everywhere, not this member's alone,
+ * that node is held. Nor is anyone held while two or more, and at least half, of the other members failed in the
+ * last minute as well: then the links are lossy everywhere, not this member's alone,
  * and holding each one out keeps the whole cluster apart after the network recovers (a minute of 30 % loss on
  * every link held four of five members out for up to 60 s each).
  *
@@ -79,14 +79,15 @@ final class RejoinHoldDown {
     }
 
     /**
-     * How many of {@code others} failed at least twice in the last {@link #NOW_MS}, alone or not: under loss on
-     * every link the verdicts come close together, and most would not count as failures of a member alone.
+     * How many of {@code others} failed in the last {@link #NOW_MS}, alone or not: under loss on every link the
+     * verdicts come close together (most would not count as a member's own), and a member a node saw fail once
+     * may have stayed out of its view since.
      */
-    int flapping(Collection<String> others, long now) {
+    int failing(Collection<String> others, long now) {
         int n = 0;
         for (String other : others) {
             Deque<Long> times = failures.get(other);
-            if (times != null && times.stream().filter(t -> now - t <= NOW_MS).count() >= 2) {
+            if (times != null && now - times.peekLast() <= NOW_MS) {
                 n++;
             }
         }
