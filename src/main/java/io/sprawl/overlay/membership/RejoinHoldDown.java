@@ -20,9 +20,9 @@ import java.util.Map;
  * and one leader within seconds), and it comes as one merge view, not one oscillation per member. Cut the same
  * side five times in eight minutes and each heal is still taken at once; cut one node's link on and off and
  * that node is held. Nor is anyone held while two or more, and at least half, of the other members failed in the
- * last minute as well: then the links are lossy everywhere, not this member's alone,
- * and holding each one out keeps the whole cluster apart after the network recovers (a minute of 30 % loss on
- * every link held four of five members out for up to 60 s each).
+ * last minute as well: then the links are lossy everywhere, not this member's alone, and holding each one out
+ * keeps the whole cluster apart after the network recovers (a minute of 30 % loss on every link held four of five
+ * members out for up to 60 s each).
  *
  * <p>Pure bookkeeping on given times; not thread-safe: {@link MembershipManager} calls it under its monitor.
  */
@@ -35,7 +35,7 @@ final class RejoinHoldDown {
     /** Failures of two members this close in time are one cut's: the views of a partition come within ~1 s. */
     static final long TOGETHER_MS = 3_000;
     /**
-     * Others flapping this recently mean the links are lossy now: long enough to span a heal's returns, short enough
+     * Others failing this recently mean the links are lossy now: long enough to span a heal's returns, short enough
      * that a lossy minute is not held against a node that flaps alone minutes later.
      */
     static final long NOW_MS = 60_000;

@@ -27,8 +27,7 @@ public final class OwnedExecutors {
 
     /** One thread running tasks in order, at most {@code capacity} waiting. */
     public static ExecutorService single(String name, int capacity) {
-        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
-                daemon(name), new LogAndDrop(name, capacity, false));
+        return single(name, capacity, false);
     }
 
     /**
@@ -37,8 +36,12 @@ public final class OwnedExecutors {
      * queues a task at most once and would otherwise wait for it for good.
      */
     public static ExecutorService singleRefusing(String name, int capacity) {
+        return single(name, capacity, true);
+    }
+
+    private static ExecutorService single(String name, int capacity, boolean refuse) {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
-                daemon(name), new LogAndDrop(name, capacity, true));
+                daemon(name), new LogAndDrop(name, capacity, refuse));
     }
 
     static ThreadFactory daemon(String name) {

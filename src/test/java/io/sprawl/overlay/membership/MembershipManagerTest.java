@@ -249,9 +249,25 @@ class MembershipManagerTest {
 
     /** b, in the view, FAILED by the detector at this incarnation, and a second later refuting with the next. */
     private static void failAndRefute(MembershipManager t, MutableClock clock, long incarnation) {
-        t.failed("b", incarnation, "suspicion timeout");
-        clock.advance(1_000);
-        t.alive("b", incarnation + 1, "refuted");
+        failAndRefuteAfter(t, clock, "b", incarnation, 1_000);
+    }
+
+    /** id FAILED by the detector at this incarnation, and {@code millis} later refuting with the next. */
+    private static void failAndRefuteAfter(MembershipManager t, MutableClock clock, String id, long incarnation,
+            long millis) {
+        t.failed(id, incarnation, "suspicion timeout");
+        clock.advance(millis);
+        t.alive(id, incarnation + 1, "refuted");
+    }
+
+    /** a's table of five in one view, b to e HEALTHY, with this rejoin hold-down. */
+    private MembershipManager fiveMembers(long holdDownMillis) {
+        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, holdDownMillis);
+        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
+        for (String id : List.of("b", "c", "d", "e")) {
+            t.recordChanged(record(id, "t" + id, 1, 1));
+        }
+        return t;
     }
 
     @Test
@@ -331,11 +347,7 @@ class MembershipManagerTest {
 
     @Test
     void membersThatFailTogetherAreAPartitionAndTheirHealIsNeverHeld() {
-        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
-        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
-        for (String id : List.of("b", "c", "d", "e")) {
-            t.recordChanged(record(id, "t" + id, 1, 1));
-        }
+        MembershipManager t = fiveMembers(5_000);
         for (int cut = 1; cut <= 4; cut++) { // the same side, d and e, cut off and healed four times
             t.viewChanged(2L * cut, Set.of("ta", "tb", "tc"));
             clock.advance(20_000);
@@ -360,17 +372,11 @@ class MembershipManagerTest {
 
     @Test
     void whenMostMembersKeepFailingTheLinksAreLossyEverywhereAndNoneIsHeld() {
-        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 5_000);
-        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
-        for (String id : List.of("b", "c", "d", "e")) {
-            t.recordChanged(record(id, "t" + id, 1, 1));
-        }
+        MembershipManager t = fiveMembers(5_000);
         // Loss on every link: c and d fail on their own twice each (seconds apart, so no partition), then b.
         for (long round = 1; round <= 2; round++) {
             for (String id : List.of("c", "d")) {
-                t.failed(id, round, "suspicion timeout");
-                clock.advance(4_000);
-                t.alive(id, round + 1, "refuted");
+                failAndRefuteAfter(t, clock, id, round, 4_000);
             }
         }
         assertEquals(MemberState.FAILED, t.nodeState("d").orElseThrow(), "c, and d, flapping alone: held");
@@ -387,16 +393,10 @@ class MembershipManagerTest {
 
     @Test
     void aHeldMemberIsTakenBackEarlyOnceMostOthersFlapToo() {
-        MembershipManager t = new MembershipManager("a", clock, RETENTION, 100, 60_000);
-        t.viewChanged(1, Set.of("ta", "tb", "tc", "td", "te"));
-        for (String id : List.of("b", "c", "d", "e")) {
-            t.recordChanged(record(id, "t" + id, 1, 1));
-        }
+        MembershipManager t = fiveMembers(60_000);
         for (String id : List.of("b", "c", "d")) { // b flaps alone and is held a minute; then c (held); then d too
             for (long round = 1; round <= 2; round++) {
-                t.failed(id, round, "suspicion timeout");
-                clock.advance(4_000);
-                t.alive(id, round + 1, "refuted");
+                failAndRefuteAfter(t, clock, id, round, 4_000);
             }
         }
         assertEquals(MemberState.FAILED, t.nodeState("b").orElseThrow(), "b, held");
